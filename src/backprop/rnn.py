@@ -1,0 +1,270 @@
+"""A recurrent network on one sequence: the forward pass and backpropagation through time.
+
+Notation of the notes, with the time index t on every vector::
+
+    z^t  = U x^t + W h^{t-1} + b      (R1)  the hidden pre-activation
+    h^t  = f(z^t)                     (R2)  f is tanh, sigmoid or relu
+    o^t  = V h^t + c                  (R3)
+    ŷ^t  = sigmoid(o^t)               (R4)
+    L    = sum_t L^t,  L^t = 1/2 ||ŷ^t - y^t||^2
+
+Shapes: U is (n_h, n_x), W is (n_h, n_h), V is (n_y, n_h). A sequence stores time along
+its first axis (``xs`` is (T, n_x), one step per row), so every per-step vector, and with
+them the biases b (n_h,) and c (n_y,) and the initial state h0 (n_h,), is a 1-D array.
+Python rows start at 0: ``xs[t]``, ``hs[t]`` and ``deltas[t]`` belong to step t, and the
+state before step 0 is h0 (the notes count steps from 1; nothing else changes).
+"""
+
+import numpy as np
+
+from backprop import activations as act
+
+PARAMS = ("U", "W", "V", "b", "c")
+
+
+def check_sequence(xs, U, W, V, b, c, h0):
+    """Raise ValueError unless the shapes agree and every value is finite; return float64 copies.
+
+    xs (T, n_x), U (n_h, n_x), W (n_h, n_h), V (n_y, n_h), b (n_h,), c (n_y,), h0 (n_h,)
+    or None (then zeros), with T, n_x, n_h, n_y >= 1.
+    """
+    xs, U, V = (np.array(a, dtype=np.float64) for a in (xs, U, V))
+    if xs.ndim != 2 or 0 in xs.shape:
+        raise ValueError(f"xs must be (T, n_x) with T, n_x >= 1, one time step per row; got shape {xs.shape}")
+    if U.ndim != 2 or U.shape[0] == 0 or U.shape[1] != xs.shape[1]:
+        raise ValueError(f"U must be (n_h, n_x) with n_x={xs.shape[1]} and n_h >= 1, got shape {U.shape}")
+    n_h = U.shape[0]
+    if V.ndim != 2 or V.shape[0] == 0 or V.shape[1] != n_h:
+        raise ValueError(f"V must be (n_y, n_h) with n_h={n_h} and n_y >= 1, got shape {V.shape}")
+    h0 = np.zeros(n_h) if h0 is None else h0
+    rest = {"W": (W, (n_h, n_h)), "b": (b, (n_h,)), "c": (c, (V.shape[0],)), "h0": (h0, (n_h,))}
+    arrays = {"xs": xs, "U": U, "V": V}
+    for name, (a, shape) in rest.items():
+        arrays[name] = np.array(a, dtype=np.float64)
+        if arrays[name].shape != shape:
+            hint = " (a 1-D row: time runs along xs's first axis)" if len(shape) == 1 else ""
+            raise ValueError(f"{name} must be {shape}{hint}, got shape {arrays[name].shape}")
+    for name, a in arrays.items():
+        if not np.all(np.isfinite(a)):
+            raise ValueError(f"{name} must be finite, got NaN or inf")
+    return [arrays[name] for name in ("xs", "U", "W", "V", "b", "c", "h0")]
+
+
+def step_forward(x, h_prev, U, W, b, f):
+    """One hidden step: z^t = U x^t + W h^{t-1} + b (R1), h^t = f(z^t) (R2). Returns ``(h, z)``.
+
+    x (n_x,), h_prev (n_h,), U (n_h, n_x), W (n_h, n_h), b (n_h,); h and z are (n_h,).
+    """
+    z = U @ x + W @ h_prev + b  # (R1) z^t = U x^t + W h^{t-1} + b
+    h = f(z)  # (R2) h^t = f(z^t)
+    return h, z
+
+
+def step_output(h, V, c):
+    """One output: o^t = V h^t + c (R3), ŷ^t = sigmoid(o^t) (R4). Returns ``(yhat, o)``, both (n_y,)."""
+    o = V @ h + c  # (R3) o^t = V h^t + c
+    yhat = act.sigmoid(o)  # (R4) ŷ^t = sigmoid(o^t)
+    return yhat, o
+
+
+def forward(xs, U, W, V, b, c, h0=None, activation="tanh"):
+    """Forward pass over one sequence, equations (R1)-(R4). Returns ``(yhats, cache)``.
+
+    xs (T, n_x); U (n_h, n_x); W (n_h, n_h); V (n_y, n_h); b (n_h,); c (n_y,); h0 (n_h,),
+    zeros if None. yhats is (T, n_y). ``cache`` is a dict of float64 copies of the inputs
+    (keys xs, U, W, V, b, c, h0, activation) and of the steps: zs, hs, h_prevs (T, n_h), with
+    h_prevs[t] = h^{t-1}, and os, yhats (T, n_y).
+    """
+    xs, U, W, V, b, c, h0 = check_sequence(xs, U, W, V, b, c, h0)
+    f, _ = act.get(activation)
+    states, zs, os, yhats = [h0], [], [], []
+    for x in xs:
+        h, z = step_forward(x, states[-1], U, W, b, f)
+        yhat, o = step_output(h, V, c)
+        states.append(h)
+        zs.append(z)
+        os.append(o)
+        yhats.append(yhat)
+    yhats = np.array(yhats)
+    cache = dict(xs=xs, U=U, W=W, V=V, b=b, c=c, h0=h0, activation=activation, zs=np.array(zs),
+                 hs=np.array(states[1:]), h_prevs=np.array(states[:-1]), os=np.array(os), yhats=yhats)
+    return yhats, cache
+
+
+def loss(yhats, ys):
+    """L = sum_t 1/2 ||ŷ^t - y^t||^2, summed over all steps and output units."""
+    return 0.5 * float(np.sum((yhats - ys) ** 2))
+
+
+def check_targets(ys, cache):
+    """Raise ValueError unless ys is finite and shaped like the forward pass's yhats (T, n_y); return float64."""
+    ys = np.asarray(ys, dtype=np.float64)
+    if ys.shape != cache["yhats"].shape:
+        raise ValueError(f"ys must be (T, n_y) = {cache['yhats'].shape} like yhats, got shape {ys.shape}")
+    if not np.all(np.isfinite(ys)):
+        raise ValueError("ys must be finite, got NaN or inf")
+    return ys
+
+
+def step_output_backward(yhat, y, o):
+    """dL^t/do^t = (ŷ^t - y^t) ⊙ sigmoid'(o^t): the output delta of step t, (n_y,)."""
+    return (yhat - y) * act.sigmoid_prime(o)  # dL^t/do^t = dL^t/dŷ^t ⊙ sigmoid'(o^t)
+
+
+def step_backward(dh, z, W, f_prime):
+    """One hidden step backward. Returns ``(dz, dh_prev)``, both (n_h,).
+
+    dh is the gradient at h^t; dz = dh ⊙ f'(z^t) is the gradient at z^t; dh_prev = W^T dz is
+    what flows on to h^{t-1} through step t, (dh^t/dh^{t-1})^T dh with dh^t/dh^{t-1} = diag(f'(z^t)) W.
+    """
+    dz = dh * f_prime(z)  # dL/dz^t = dL/dh^t ⊙ f'(z^t)
+    dh_prev = W.T @ dz  # (dh^t/dh^{t-1})^T dL/dh^t = W^T dL/dz^t: what step t sends to h^{t-1}
+    return dz, dh_prev
+
+
+def bptt(ys, cache):
+    """Backpropagation through time. Returns ``(loss, grads, deltas)``.
+
+    L = sum_t 1/2 ||ŷ^t - y^t||^2. grads has keys U, W, V, b, c, each shaped like its
+    parameter. deltas is (T, n_h) with deltas[t] = δ^t = dL/dh^t through all later steps:
+    δ^t = V^T dL^t/do^t + W^T (δ^{t+1} ⊙ f'(z^{t+1})), and δ^{T-1} = V^T dL^{T-1}/do^{T-1}.
+    """
+    ys = check_targets(ys, cache)
+    _, f_prime = act.get(cache["activation"])
+    xs, h_prevs, hs, zs, os, yhats = (cache[key] for key in ("xs", "h_prevs", "hs", "zs", "os", "yhats"))
+    grads = {name: np.zeros_like(cache[name]) for name in PARAMS}
+    deltas = np.zeros_like(hs)
+    dh_next = np.zeros(hs.shape[1])  # what δ^{t+1} sends back to h^t; nothing after the last step
+    for t in reversed(range(len(xs))):
+        do = step_output_backward(yhats[t], ys[t], os[t])  # dL^t/do^t
+        grads["V"] += np.outer(do, hs[t])  # dL/dV += (dL/do^t) (h^t)^T
+        grads["c"] += do  # dL/dc += dL/do^t
+        deltas[t] = cache["V"].T @ do + dh_next  # δ^t = V^T dL/do^t + (dh^{t+1}/dh^t)^T δ^{t+1}
+        dz, dh_next = step_backward(deltas[t], zs[t], cache["W"], f_prime)  # dL/dz^t, W^T dL/dz^t
+        grads["U"] += np.outer(dz, xs[t])  # dL/dU += (dL/dz^t) (x^t)^T
+        grads["W"] += np.outer(dz, h_prevs[t])  # dL/dW += (dL/dz^t) (h^{t-1})^T
+        grads["b"] += dz  # dL/db += dL/dz^t
+    return loss(yhats, ys), grads, deltas
+
+
+def grad_h0(deltas, cache):
+    """dL/dh0 = W^T (δ^0 ⊙ f'(z^0)), shape (n_h,): the gradient at the state h0 before step 0, from bptt's deltas."""
+    _, f_prime = act.get(cache["activation"])
+    _, dh0 = step_backward(deltas[0], cache["zs"][0], cache["W"], f_prime)  # (dh^0/dh0)^T δ^0
+    return dh0
+
+
+def notes_grad_V(ys, cache):
+    """The notes' formula dL/dV = sum_t (∇L^t) (h^t)^T with ∇L^t = ŷ^t - y^t, shape (n_y, n_h).
+
+    It leaves out the factor sigmoid'(o^t) of ŷ^t = sigmoid(o^t), so it is NOT the gradient;
+    ``bptt`` computes the right one, sum_t ((ŷ^t - y^t) ⊙ sigmoid'(o^t)) (h^t)^T. (The notes'
+    dL/dc = sum_t (∇L^t) sigmoid'(o^t) keeps the factor and is right.)
+    """
+    ys = check_targets(ys, cache)
+    return (cache["yhats"] - ys).T @ cache["hs"]  # notes: dL/dV = sum_t (∇L^t) (h^t)^T
+
+
+def bptt_truncated(ys, cache, k):
+    """Truncated BPTT: each step's loss L^t reaches back through at most k steps. Returns ``(loss, grads)``.
+
+    The gradient of L^t flows into z^t, z^{t-1}, ..., z^{t-k+1} and stops there (h^{t-k} is
+    treated as a constant). k = 1 keeps only each step's own z^t; k >= T gives ``bptt``'s grads.
+    dL/dV and dL/dc do not depend on k. Costs O(T k) steps instead of O(T).
+    """
+    ys = check_targets(ys, cache)
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"k must be an integer >= 1 (steps to reach back), got {k!r}")
+    _, f_prime = act.get(cache["activation"])
+    xs, h_prevs, hs, zs, os, yhats = (cache[key] for key in ("xs", "h_prevs", "hs", "zs", "os", "yhats"))
+    grads = {name: np.zeros_like(cache[name]) for name in PARAMS}
+    for t in range(len(xs)):
+        do = step_output_backward(yhats[t], ys[t], os[t])  # dL^t/do^t
+        grads["V"] += np.outer(do, hs[t])  # dL/dV += (dL^t/do^t) (h^t)^T
+        grads["c"] += do  # dL/dc += dL^t/do^t
+        dh = cache["V"].T @ do  # dL^t/dh^t = V^T dL^t/do^t
+        for s in range(t, max(t - k, -1), -1):  # s = t, t-1, ..., t-k+1 (not below 0)
+            dz, dh = step_backward(dh, zs[s], cache["W"], f_prime)  # dL^t/dz^s, dL^t/dh^{s-1}
+            grads["U"] += np.outer(dz, xs[s])  # dL/dU += (dL^t/dz^s) (x^s)^T
+            grads["W"] += np.outer(dz, h_prevs[s])  # dL/dW += (dL^t/dz^s) (h^{s-1})^T
+            grads["b"] += dz  # dL/db += dL^t/dz^s
+    return loss(yhats, ys), grads
+
+
+def hidden_jacobians(cache):
+    """dh^t/dh^{t-1} = diag(f'(z^t)) W for every step, shape (T, n_h, n_h)."""
+    _, f_prime = act.get(cache["activation"])
+    return f_prime(cache["zs"])[:, :, None] * cache["W"]  # row i of W scaled by f'(z^t_i)
+
+
+def log_norms_through_time(jacobians, g):
+    """log10 ||g_t|| for t = 0..T-1, where g_{T-1} = g and g_{t-1} = J_t^T g_t (J_t = jacobians[t]).
+
+    This is how a gradient g arriving at h^{T-1} grows or shrinks as it is pushed back
+    through time: g_t = (J_{t+1} ... J_{T-1})^T g. The vector is rescaled to unit norm
+    after every step and the logs of the scales are added, so it neither overflows nor
+    underflows for any T. An exactly zero gradient (a dead relu layer, a saturated
+    output) gives -inf from that step back. jacobians (T, n, n), g (n,); returns (T,).
+    """
+    jacobians, g = np.asarray(jacobians, dtype=np.float64), np.array(g, dtype=np.float64)
+    if jacobians.ndim != 3 or jacobians.shape[1:] != (g.size, g.size) or g.shape != (g.size,):
+        raise ValueError(f"jacobians must be (T, n, n) and g (n,), got shapes {jacobians.shape} and {g.shape}")
+    if not (np.all(np.isfinite(jacobians)) and np.all(np.isfinite(g))):
+        raise ValueError("jacobians and g must be finite, got NaN or inf")
+    log_norms = np.full(len(jacobians), -np.inf)
+    log_scale = 0.0  # log10 of the norm divided out so far
+    for t in reversed(range(len(jacobians))):
+        norm = np.linalg.norm(g)
+        if norm == 0.0:
+            break  # zero from here back: the entries stay -inf
+        log_scale += np.log10(norm)
+        log_norms[t] = log_scale  # log10 ||g_t||
+        g = jacobians[t].T @ (g / norm)  # g_{t-1} = J_t^T g_t, on the unit vector
+    return log_norms
+
+
+def grad_norms_through_time(ys, cache):
+    """log10 ||dL^{T-1}/dh^t|| for t = 0..T-1: the LAST step's loss only, pushed back through time.
+
+    dL^{T-1}/dh^{T-1} = V^T dL^{T-1}/do^{T-1}, then dL^{T-1}/dh^{t-1} = (diag(f'(z^t)) W)^T dL^{T-1}/dh^t.
+    Computed by ``log_norms_through_time``: finite for exploding and vanishing settings
+    alike, -inf where the gradient is exactly zero. Returns (T,).
+    """
+    ys = check_targets(ys, cache)
+    do = step_output_backward(cache["yhats"][-1], ys[-1], cache["os"][-1])  # dL^{T-1}/do^{T-1}
+    return log_norms_through_time(hidden_jacobians(cache), cache["V"].T @ do)
+
+
+def random_recurrent_matrix(n, spectral_radius, rng):
+    """A random (n, n) matrix W with spectral radius max_i |λ_i(W)| = ``spectral_radius``.
+
+    Spectral radius means the largest |eigenvalue| (not the largest singular value, which is
+    at least as large): it sets how fast W^k grows or decays, ||W^k||^(1/k) -> spectral radius.
+    W is a standard normal matrix divided by its own spectral radius and multiplied by the
+    given one. ``rng`` is a ``numpy.random.Generator`` (``np.random.default_rng(seed)``).
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be an integer >= 1, got {n!r}")
+    if not (np.isfinite(spectral_radius) and spectral_radius >= 0):
+        raise ValueError(f"spectral_radius must be finite and >= 0, got {spectral_radius!r}")
+    G = rng.standard_normal((n, n))
+    return spectral_radius * G / np.max(np.abs(np.linalg.eigvals(G)))  # max |λ(W)| = spectral_radius
+
+
+def clip_by_norm(grads, max_norm):
+    """Gradient clipping by the global norm. Returns ``(clipped, scale)``.
+
+    ||g|| = sqrt(sum over every array and entry of g^2); scale = min(1, max_norm / ||g||);
+    clipped is a new dict with every array multiplied by scale (so ||clipped|| <= max_norm
+    and the direction is kept). The norm is taken after dividing by the largest |entry|,
+    so huge gradients do not overflow.
+    """
+    if not (np.isfinite(max_norm) and max_norm > 0):
+        raise ValueError(f"max_norm must be finite and > 0, got {max_norm!r}")
+    grads = {name: np.asarray(g, dtype=np.float64) for name, g in grads.items()}
+    if not all(np.all(np.isfinite(g)) for g in grads.values()):
+        raise ValueError("grads must be finite to be clipped, got NaN or inf")
+    biggest = max((np.max(np.abs(g), initial=0.0) for g in grads.values()), default=0.0)
+    norm = biggest * np.sqrt(sum(np.sum((g / biggest) ** 2) for g in grads.values())) if biggest > 0 else 0.0
+    scale = 1.0 if norm <= max_norm else max_norm / norm  # scale = min(1, max_norm / ||g||)
+    return {name: g * scale for name, g in grads.items()}, scale
