@@ -1,0 +1,428 @@
+"""Vanishing and exploding gradients in a deep fully connected network.
+
+The notes write a network as F = f3(f2(f1(x W1) W2) W3) (row vectors) and its
+gradient as a product, one factor f' per layer. In the course's column form
+(z^l = W^l a^{l-1} + b^l, see :mod:`backprop.mlp`) the Jacobian of the output is::
+
+    d a^L / d a^0 = diag(f'(z^L)) W^L ... diag(f'(z^1)) W^1        (chain rule)
+
+and the recursion (BP2) delta^l = ((W^{l+1})^T delta^{l+1}) ⊙ f'(z^l) multiplies the
+error by one such factor per layer on its way down. A sigmoid has f' <= 1/4, so k
+sigmoid layers multiply it by at most (1/4)^k times the norms of their weights; large
+weights push z into the flat tails, where f' ~ 0 (saturation). Either way the first
+layers learn slowly: the gradient vanishes. Weights large enough (ReLU) make it explode.
+
+Layers are numbered as in the notes, 1 (first hidden) to L (output); an array with
+one entry per layer holds layer l at index l - 1.
+"""
+
+import traceback
+from dataclasses import dataclass
+
+import numpy as np
+
+from backprop import activations as act
+from backprop import datasets, mlp
+from backprop.gradcheck import numerical_gradient, rel_error
+
+FPRIME_MAX = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0}  # max_z f'(z), reached at z = 0 (relu: z > 0)
+
+
+def _check_positive_int(name, value):
+    """Raise ValueError unless ``value`` is an integer >= 1."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+
+
+def _check_positive(name, value):
+    """Raise ValueError unless ``value`` is a finite number > 0."""
+    if not (np.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+
+
+def deep_network(depth, scale, rng, width=30, n_in=64, n_out=10, m=100):
+    """A random network with ``depth`` hidden layers, a batch and targets: ``(weights, biases, x, y)``.
+
+    Sizes [n_in, width, ..., width, n_out] (L = depth + 1 layers), parameters from
+    :func:`backprop.mlp.init_network`: W^l ~ scale * N(0, 1/n_{l-1}), b^l ~ N(0, 1).
+    x ~ N(0, 1), shape (n_in, m); y ~ U(0, 1), shape (n_out, m).
+    """
+    for name, value in (("depth", depth), ("width", width), ("n_in", n_in), ("n_out", n_out), ("m", m)):
+        _check_positive_int(name, value)
+    _check_positive("scale", scale)
+    weights, biases = mlp.init_network([n_in] + [width] * depth + [n_out], rng, scale)
+    x = rng.standard_normal((n_in, m))
+    y = rng.uniform(size=(n_out, m))
+    return weights, biases, x, y
+
+
+def layer_gradient_norms(depth, activation, scale, width=30, n_in=64, n_out=10, m=100, seed=0):
+    """The size of delta^l in every layer of a random deep network, shape (depth + 1,).
+
+    Entry l-1 is ||delta^l||_F / sqrt(m) = sqrt(1/m sum_x ||delta^l_x||^2), the root mean
+    square over the batch of one example's ||dC_x/dz^l|| (no cancellation between
+    examples, and independent of m); the last entry is the output layer L = depth + 1.
+    The network is :func:`deep_network` with ``rng = np.random.default_rng(seed)``.
+
+    An entry is exactly 0 when no error reaches layer l (every unit of a ReLU layer dead
+    for every example). It is returned as 0, the true value; before a log axis pass the
+    array through :func:`log_floor`, which never gives 0, NaN or inf.
+    """
+    weights, biases, x, y = deep_network(depth, scale, np.random.default_rng(seed), width, n_in, n_out, m)
+    zs, activations = mlp.forward(weights, biases, x, activation)
+    deltas, _, _ = mlp.backward(weights, zs, activations, y, activation)
+    return np.array([np.linalg.norm(d) / np.sqrt(m) for d in deltas])  # ||delta^l||_F / sqrt(m)
+
+
+def log_floor(values, floor=None):
+    """``values`` with every 0 replaced by ``floor``, for a log axis: all entries finite and > 0.
+
+    ``floor`` defaults to a tenth of the smallest positive entry (1.0 if none is positive),
+    so a layer that gets no gradient sits one decade below the smallest that does. The
+    floored entries are those where ``values == 0``: mark them on the plot (e.g. "no gradient").
+    values: finite, >= 0, any shape.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if not np.all(np.isfinite(values)) or np.any(values < 0):
+        raise ValueError(f"values must be finite and >= 0, got min {np.min(values)} and max {np.max(values)}")
+    positive = values[values > 0]
+    if floor is None:
+        floor = positive.min() / 10.0 if positive.size else 1.0
+    _check_positive("floor", floor)
+    return np.where(values > 0, values, floor)
+
+
+def saturation(zs, activation, threshold=0.01):
+    """How flat f' is in each layer: ``(mean_ratio, saturated)``, each of shape (L,).
+
+    zs[l-1] = z^l of shape (n_l, m), as :func:`backprop.mlp.forward` returns it.
+    mean_ratio[l-1] = mean over units and examples of f'(z^l) / max f', in [0, 1]
+    (max f' = 1/4 for sigmoid, 1 for tanh and relu): 1 means every unit passes the error
+    at full strength. saturated[l-1] = fraction of the entries of z^l (units x examples)
+    with f'(z) < threshold * max f': sigmoid |z| > ~6.0 and tanh |z| > ~3.0 at 0.01; for
+    relu f' is 0 or 1, so it is the fraction of dead entries (z <= 0) for any threshold in (0, 1].
+    """
+    _, f_prime = act.get(activation)
+    if not 0.0 < threshold <= 1.0:
+        raise ValueError(f"threshold must lie in (0, 1], got {threshold}")
+    ratios = [f_prime(z) / FPRIME_MAX[activation] for z in zs]  # f'(z^l) / max f'
+    mean_ratio = np.array([r.mean() for r in ratios])
+    saturated = np.array([np.mean(r < threshold) for r in ratios])
+    return mean_ratio, saturated
+
+
+def sigmoid_bound(k):
+    """(1/4)^k: the largest product of k sigmoid derivatives, since sigma'(z) <= 1/4.
+
+    So for each example, by (BP2), ||delta^{L-k}|| <= (1/4)^k prod_{l>L-k} ||W^l||_2 ||delta^L||:
+    the sigma' factors alone bring at most (1/4)^k. ``k``: a non-negative integer or an
+    array of them (e.g. ``np.arange(L)``); the result has its shape.
+    """
+    k = np.asarray(k)
+    if not np.issubdtype(k.dtype, np.integer) or np.any(k < 0):
+        raise ValueError(f"k must be non-negative integers, got {k!r}")
+    return 0.25 ** k.astype(np.float64)  # prod_{i=1}^{k} max sigma' = (1/4)^k
+
+
+def band(a, w, b):
+    """|w sigma'(w a + b)|: the factor one sigmoid neuron multiplies a gradient by.
+
+    Elementwise with broadcasting; a, w, b are numbers or arrays. It is >= 1 (the
+    gradient does not shrink) only on an interval of a, and only when |w| >= 4
+    (Nielsen, ch. 5, problem): see :func:`band_width` and :func:`band_interval`.
+    """
+    a, w, b = (np.asarray(v, dtype=np.float64) for v in (a, w, b))
+    return np.abs(w * act.sigmoid_prime(w * a + b))  # |w sigma'(w a + b)|
+
+
+def _abs_w(w):
+    """(|w|, |w| where |w| >= 4 else 4): the second keeps sqrt(1 - 4/|w|) real, the band having width 0 at |w| = 4."""
+    aw = np.abs(np.asarray(w, dtype=np.float64))
+    return aw, np.where(aw >= 4.0, aw, 4.0)
+
+
+def _band_z(w):
+    """|w| and the half-width z* in z of the band sigma'(z) >= 1/|w| (0 where |w| < 4).
+
+    sigma(1 - sigma) >= 1/|w| <=> sigma in [(1 - r)/2, (1 + r)/2], r = sqrt(1 - 4/|w|),
+    <=> |z| <= z* = ln((1 + r)/(1 - r)) = ln(|w| (1 + r)^2 / 4).
+    """
+    aw, wide = _abs_w(w)
+    r = np.sqrt(1.0 - 4.0 / wide)
+    return aw, np.where(aw >= 4.0, np.log(wide * (1.0 + r) ** 2 / 4.0), 0.0)
+
+
+def band_interval(w, b):
+    """The interval ``(lo, hi)`` of a where |w sigma'(w a + b)| >= 1; lo = hi = -b/w if |w| < 4.
+
+    z = w a + b lies in [-z*, z*] (see :func:`_band_z`), so a lies between
+    (-z* - b)/w and (z* - b)/w. w must be non-zero; arrays broadcast.
+    """
+    aw, z_star = _band_z(w)
+    if np.any(aw == 0):
+        raise ValueError("w must be non-zero (the band of w = 0 is empty), got w = 0")
+    w, b = np.asarray(w, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    ends = ((-z_star - b) / w, (z_star - b) / w)
+    return np.minimum(*ends), np.maximum(*ends)
+
+
+def band_width(w, b=0.0):
+    """Width of the interval of a where |w sigma'(w a + b)| >= 1 (Nielsen, ch. 5).
+
+    (2/|w|) ln(|w| (1 + sqrt(1 - 4/|w|))/2 - 1) for |w| >= 4, else 0. It does not depend
+    on b, which only shifts the interval (:func:`band_interval`); it peaks near
+    |w| ~ 6.9 at about 0.45, so a sigmoid neuron rarely avoids shrinking the gradient.
+    """
+    if not np.all(np.isfinite(np.asarray(b, dtype=np.float64))):
+        raise ValueError(f"b must be finite, got {b!r}")
+    aw, wide = _abs_w(w)
+    inside = wide * (1.0 + np.sqrt(1.0 - 4.0 / wide)) / 2.0 - 1.0  # equals 1 at |w| = 4
+    return np.where(aw >= 4.0, 2.0 / wide * np.log(inside), 0.0)
+
+
+@dataclass
+class TrainingHistory:
+    """What :func:`train` records. Row 0 is before training, row e after epoch e.
+
+    grad_norms: (epochs + 1, L); column l-1 is ||dC/db^l|| for the mean cost over the
+        evaluation batch (the whole training split): Nielsen's speed of learning of layer l.
+    test_accuracy: (epochs + 1,); fraction of the test split whose argmax a^L is the label.
+    train_cost: (epochs + 1,); the quadratic cost per example, mean over the training split.
+    weights, biases: the trained parameters, shaped as for :func:`backprop.mlp.forward`.
+    train_idx, test_idx: the split, indices into the images given to :func:`train`.
+    """
+
+    grad_norms: np.ndarray
+    test_accuracy: np.ndarray
+    train_cost: np.ndarray
+    weights: list
+    biases: list
+    train_idx: np.ndarray
+    test_idx: np.ndarray
+
+
+def _columns(images, labels, sizes):
+    """Images (N, ...) as columns x (n_0, N) and labels (N,) as targets y (n_L, N)."""
+    images = np.asarray(images, dtype=np.float64)
+    labels = np.asarray(labels)
+    if images.ndim < 2 or images[0].size != sizes[0] or len(labels) != len(images):
+        raise ValueError(f"need images of shape (N, ...) with {sizes[0]} = sizes[0] pixels each "
+                         f"and N labels, got images {images.shape} and labels {labels.shape}")
+    if not np.all(np.isfinite(images)):
+        raise ValueError("images must be finite, got NaN or inf")
+    return images.reshape(len(images), -1).T, datasets.one_hot(labels, sizes[-1])
+
+
+def _measure(weights, biases, x, y, activation):
+    """(||dC/db^l|| of the mean cost for every layer, cost per example, accuracy) on columns x, y."""
+    zs, activations = mlp.forward(weights, biases, x, activation)
+    _, _, grad_b = mlp.backward(weights, zs, activations, y, activation)
+    m = x.shape[1]
+    norms = [np.linalg.norm(g) / m for g in grad_b]  # ||1/m sum_x dC_x/db^l||
+    accuracy = np.mean(activations[-1].argmax(axis=0) == y.argmax(axis=0))
+    return norms, mlp.cost(activations[-1], y) / m, accuracy
+
+
+def _sgd_epoch(weights, biases, x, y, batch_size, eta, activation, rng):
+    """One pass of mini-batch SGD over the shuffled columns of x, updating in place."""
+    order = rng.permutation(x.shape[1])
+    for start in range(0, len(order), batch_size):
+        batch = order[start:start + batch_size]
+        zs, activations = mlp.forward(weights, biases, x[:, batch], activation)
+        _, grad_w, grad_b = mlp.backward(weights, zs, activations, y[:, batch], activation)
+        for W, b, gW, gb in zip(weights, biases, grad_w, grad_b):
+            W -= eta / len(batch) * gW  # W^l <- W^l - eta/m sum_x dC_x/dW^l
+            b -= eta / len(batch) * gb  # b^l <- b^l - eta/m sum_x dC_x/db^l
+
+
+def train(sizes, activation, scale, images, labels, epochs, batch_size, eta, rng, test_fraction=0.2):
+    """Mini-batch SGD on the quadratic cost; returns a :class:`TrainingHistory`.
+
+    images: (N, ...) with sizes[0] pixels each; labels: (N,) integers in 0..sizes[-1]-1.
+    ``rng`` (a ``numpy.random.Generator``) draws, in this order, the parameters
+    (:func:`backprop.mlp.init_network` with ``scale``), the train/test split
+    (``test_fraction`` of N to test) and each epoch's shuffle: the same seed, the same history.
+    """
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+        raise ValueError(f"epochs must be an integer >= 0, got {epochs!r}")
+    _check_positive_int("batch_size", batch_size)
+    _check_positive("eta", eta)
+    _check_positive("scale", scale)
+    weights, biases = mlp.init_network(sizes, rng, scale)
+    x, y = _columns(images, labels, sizes)
+    train_idx, test_idx = datasets.train_test_split(x.shape[1], test_fraction, rng)
+    x_train, y_train, x_test, y_test = x[:, train_idx], y[:, train_idx], x[:, test_idx], y[:, test_idx]
+    rows = []
+    for epoch in range(epochs + 1):  # row 0: before training
+        if epoch > 0:
+            _sgd_epoch(weights, biases, x_train, y_train, batch_size, eta, activation, rng)
+        norms, cost, _ = _measure(weights, biases, x_train, y_train, activation)
+        rows.append((norms, cost, _measure(weights, biases, x_test, y_test, activation)[2]))
+    grad_norms, train_cost, test_accuracy = (np.array(column) for column in zip(*rows))
+    return TrainingHistory(grad_norms, test_accuracy, train_cost, weights, biases, train_idx, test_idx)
+
+
+def jacobian_chain(weights, zs, activation="sigmoid"):
+    """d a^L / d a^0 for ONE example: diag(f'(z^L)) W^L ... diag(f'(z^1)) W^1, shape (n_L, n_0).
+
+    weights[l-1] = W^l, shape (n_l, n_{l-1}); zs[l-1] = z^l of that example, shape (n_l, 1).
+    Each layer contributes d a^l / d a^{l-1} = diag(f'(z^l)) W^l (from FP1 and FP2).
+    """
+    _, f_prime = act.get(activation)
+    if len(weights) == 0 or len(zs) != len(weights):
+        raise ValueError(f"need one z per weight matrix (at least one), got {len(weights)} weights and {len(zs)} zs")
+    for l, (W, z) in enumerate(zip(weights, zs), start=1):
+        if np.shape(z) != (np.shape(W)[0], 1):
+            raise ValueError(f"z^{l} must be ({np.shape(W)[0]}, 1), one example, got shape {np.shape(z)}")
+    J = np.eye(np.shape(weights[0])[1])  # d a^0 / d a^0
+    for W, z in zip(weights, zs):
+        J = f_prime(z) * (W @ J)  # d a^l / d a^0 = diag(f'(z^l)) W^l (d a^{l-1} / d a^0)
+    return J
+
+
+def grad_w1_via_jacobians(weights, zs, activations, y, activation="sigmoid"):
+    """dC/dW^1 for ONE example, from the product of Jacobians; shape (n_1, n_0).
+
+    delta^1 = diag(f'(z^1)) (d a^L / d a^1)^T (a^L - y), d a^L / d a^1 from
+    :func:`jacobian_chain` over layers 2..L, then dC/dW^1 = delta^1 (a^0)^T (BP4).
+    Written out for L = 3 this is the notes' dF/dW1 = x * f1' * W2 * f2' * W3 * f3'
+    transposed into columns: [f1' ⊙ (W^2)^T (f2' ⊙ (W^3)^T (f3' ⊙ (a^3 - y)))] x^T, where
+    the notes' row-vector W_k is our (W^k)^T and their F is our a^L.
+    """
+    _, f_prime = act.get(activation)
+    y = np.asarray(y, dtype=np.float64)
+    if y.shape != activations[-1].shape or y.shape[1:] != (1,):
+        raise ValueError(f"y must be one example of the output's shape {activations[-1].shape}, got {y.shape}")
+    if len(weights) > 1:
+        upper = jacobian_chain(weights[1:], zs[1:], activation)  # d a^L / d a^1, (n_L, n_1)
+    else:
+        upper = np.eye(zs[0].shape[0])  # L = 1: a^L is a^1
+    delta1 = f_prime(zs[0]) * (upper.T @ (activations[-1] - y))  # delta^1 = f'(z^1) ⊙ (d a^L/d a^1)^T ∇_a C
+    return delta1 @ activations[0].T  # (BP4) dC/dW^1 = delta^1 (a^0)^T
+
+
+def numerical_backward(weights, biases, x, y, activation="sigmoid"):
+    """``(deltas, grad_w, grad_b)`` by central differences, shaped like :func:`backprop.mlp.backward`'s.
+
+    grad_w[l-1] = dC/dW^l and grad_b[l-1] = dC/db^l of the batch cost C = sum_x C_x;
+    deltas[l-1][:, i] = dC_i/db^l for example i alone, which is delta^l of that example
+    because z^l = W^l a^{l-1} + b^l moves one-for-one with b^l (BP3 read backwards).
+    """
+    weights = [np.array(W, dtype=np.float64) for W in weights]  # copies: perturbed in place
+    biases = [np.array(b, dtype=np.float64) for b in biases]
+
+    def cost_of(cols):
+        return lambda _: mlp.cost(mlp.forward(weights, biases, x[:, cols], activation)[1][-1], y[:, cols])
+
+    grad_w = [numerical_gradient(cost_of(slice(None)), W) for W in weights]
+    grad_b = [numerical_gradient(cost_of(slice(None)), b) for b in biases]
+    deltas = [np.hstack([numerical_gradient(cost_of([i]), b) for i in range(x.shape[1])]) for b in biases]
+    return deltas, grad_w, grad_b
+
+
+QUANTITIES = ("delta", "grad_b", "grad_w")  # checked in this order within a layer: the gradients come from delta
+POSITION = {"delta": 0, "grad_w": 1, "grad_b": 2}  # where each sits in backward's (deltas, grad_w, grad_b)
+HINTS = {
+    "delta_out": "(BP1) delta^{l} = (a^{l} - y) ⊙ f'(z^{l})",
+    "delta": "(BP2) delta^{l} = ((W^{up})^T delta^{up}) ⊙ f'(z^{l})",
+    "grad_b": "(BP3) dC/db^{l} = delta^{l} summed over the batch's columns, shape (n_{l}, 1)",
+    "grad_w": "(BP4) dC/dW^{l} = delta^{l} (a^{down})^T, shape (n_{l}, n_{down})",
+}
+
+
+@dataclass
+class Verdict:
+    """The answer of :func:`check_gradient`; it prints (and displays) as its message.
+
+    ok: every layer matches; layer: the first wrong layer (1..L) going backward, as
+    backpropagation does (None if ok or if the error is not tied to a layer);
+    quantity: "delta", "grad_b" or "grad_w" (or None); rel_error: its largest relative error.
+    """
+
+    ok: bool
+    message: str
+    layer: int | None = None
+    quantity: str | None = None
+    rel_error: float = 0.0
+
+    def __str__(self):
+        return self.message
+
+    __repr__ = __str__
+
+
+def _compare(got, ref, fd, tol):
+    """(e_ref, e_fd, text) for one array; text is "" if right, else says what is wrong.
+
+    Wrong means another shape, a non-finite entry, or a rel_error against mlp.backward's
+    ``ref`` above tol. The error against finite differences ``fd`` is reported beside it,
+    as the independent check of mlp.backward itself, but not judged: central differences
+    carry ~1e-10 of noise, a large relative error on the tiniest entries of a right answer.
+    """
+    got = np.asarray(got, dtype=np.float64)  # None becomes a NaN of shape ()
+    if got.shape != ref.shape:
+        hint = " (transposed?)" if got.shape == ref.shape[::-1] else ""
+        return np.inf, np.inf, f"has shape {got.shape}, expected {ref.shape}{hint}"
+    e_ref, e_fd = rel_error(got, ref), rel_error(got, fd)
+    text = f"rel error {e_ref:.2g} against mlp.backward, {e_fd:.2g} against finite differences"
+    wrong = not np.isfinite(got).all() or e_ref > tol
+    return e_ref, e_fd, "is wrong: " + text if wrong else ""
+
+
+def _verdict(got, ref, fd, tol):
+    """The Verdict naming the first wrong (layer, quantity), layers L..1 in QUANTITIES order."""
+    L = len(ref[0])
+    findings = [(l, q, *_compare(got[POSITION[q]][l - 1], ref[POSITION[q]][l - 1], fd[POSITION[q]][l - 1], tol))
+                for l in range(L, 0, -1) for q in QUANTITIES]
+    wrong = [f for f in findings if f[4]]
+    if not wrong:
+        return Verdict(True, f"all layers match (max rel error {max(f[2] for f in findings):.1e} against "
+                             f"mlp.backward, {max(f[3] for f in findings):.1e} against finite differences)",
+                       rel_error=max(f[2] for f in findings))
+    l, q, e_ref, _, text = wrong[0]
+    hint = HINTS["delta_out" if (q, l) == ("delta", L) else q].format(l=l, up=l + 1, down=l - 1)
+    message = f"layer {l} {q} {text}.\n  check {hint}"
+    if len(wrong) > 1:
+        message += "\n  also wrong: " + ", ".join(f"layer {w[0]} {w[1]}" for w in wrong[1:])
+    return Verdict(False, message, l, q, e_ref)
+
+
+def _describe(got):
+    """A short description of what a backward returned, e.g. 'tuple of 3: list of 2, list of 3, list of 3'."""
+    if not isinstance(got, (tuple, list)):
+        return type(got).__name__
+    parts = [f"{type(g).__name__} of {len(g)}" if isinstance(g, (tuple, list)) else type(g).__name__ for g in got]
+    return f"{type(got).__name__} of {len(got)}: " + ", ".join(parts)
+
+
+def check_gradient(user_backward, sizes=(4, 5, 5, 3), activation="sigmoid", seed=0, m=3, tol=1e-6):
+    """Check a reader's backward pass, layer by layer; returns a :class:`Verdict`.
+
+    ``user_backward(weights, zs, activations, y, activation) -> (deltas, grad_w, grad_b)``
+    has the signature of :func:`backprop.mlp.backward`. On a random network of ``sizes``
+    (batch of m columns, seed), every delta^l, dC/db^l and dC/dW^l it returns is compared,
+    going from layer L down to 1, with mlp.backward and with :func:`numerical_backward`
+    (both errors are reported); a quantity is wrong if its shape differs or its rel_error
+    against mlp.backward exceeds ``tol``. The message names the first wrong layer and
+    quantity (the cause: later ones usually inherit it) and the equation to check; an
+    exception raised by ``user_backward`` is reported with its line, not raised.
+    """
+    rng = np.random.default_rng(seed)
+    weights, biases = mlp.init_network(list(sizes), rng)
+    x, y = rng.standard_normal((sizes[0], m)), rng.uniform(size=(sizes[-1], m))
+    zs, activations = mlp.forward(weights, biases, x, activation)
+    ref = mlp.backward(weights, zs, activations, y, activation)
+    fd = numerical_backward(weights, biases, x, y, activation)
+    try:
+        got = user_backward([W.copy() for W in weights], [z.copy() for z in zs],
+                            [a.copy() for a in activations], y.copy(), activation)
+    except Exception as error:  # a reader's bug: report it instead of raising
+        frame = traceback.extract_tb(error.__traceback__)[-1]
+        return Verdict(False, f"backward raised {type(error).__name__}: {error}\n"
+                              f"  at line {frame.lineno}: {frame.line}")
+    L = len(weights)
+    if not (isinstance(got, (tuple, list)) and len(got) == 3
+            and all(isinstance(g, (tuple, list)) and len(g) == L for g in got)):
+        return Verdict(False, f"backward must return (deltas, grad_w, grad_b), three lists of {L} arrays "
+                              f"(one per layer), got {_describe(got)}")
+    return _verdict(got, ref, fd, tol)
