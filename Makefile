@@ -1,0 +1,52 @@
+# The two commands: `make book` and `make test`. Everything they need is installed here.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+JB     := $(VENV)/bin/jupyter-book
+HTML   := _build/html
+
+.PHONY: book test setup serve bench clean
+
+## make book: install what is missing, then build the site (warnings are errors)
+book: setup _build/.package-stamp
+	$(JB) build . --warningiserror --nitpick --keep-going
+	@echo "The site is at $(CURDIR)/$(HTML)/index.html (make serve shows it on http://127.0.0.1:8000)"
+
+## make test: install what is missing, then run every test (they build the book themselves)
+test: setup
+	$(PY) -m pytest
+
+setup: $(VENV)/.installed _vendor/.installed
+
+# The execution cache knows the chapters' text, not the package they import: when the package
+# changes, drop the cache so every chapter runs again with it.
+_build/.package-stamp: $(wildcard src/backprop/*.py) $(wildcard src/backprop/data/*)
+	rm -rf _build/.jupyter_cache
+	mkdir -p _build && touch $@
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+# The browser assets the site serves itself (no CDN): pinned in package.json / package-lock.json.
+_vendor/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	rm -rf _vendor && mkdir -p _vendor/widgets _vendor/mathjax/output
+	cp node_modules/@jupyter-widgets/html-manager/dist/embed.js \
+	   node_modules/@jupyter-widgets/html-manager/dist/*.woff* \
+	   node_modules/@jupyter-widgets/html-manager/dist/*.ttf \
+	   node_modules/@jupyter-widgets/html-manager/dist/*.eot \
+	   node_modules/@jupyter-widgets/html-manager/dist/*.svg _vendor/widgets/
+	cd node_modules/mathjax/es5 && cp -r tex-chtml.js input ui a11y sre adaptors ../../../_vendor/mathjax/
+	cp -r node_modules/mathjax/es5/output/chtml _vendor/mathjax/output/
+	touch $@
+
+serve: book
+	$(PY) -m http.server --bind 127.0.0.1 --directory $(HTML) 8000
+
+bench: setup
+	$(PY) bench/run.py
+
+clean:
+	rm -rf _build

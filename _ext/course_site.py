@@ -1,0 +1,23 @@
+"""A Sphinx extension of the course's site: fixes to the Jupyter Book 1 stack, each explained.
+
+- sphinx-thebe registers its inline configuration script on every ``env-before-read-docs``,
+  which Jupyter Book 1.0.4 fires twice, so every page declared ``const THEBE_JS_URL`` twice
+  ("Identifier 'THEBE_JS_URL' has already been declared" in the console). Each page's scripts are
+  de-duplicated here, keeping the first of any identical registrations.
+"""
+
+
+def dedupe_scripts(app, pagename, templatename, context, doctree):
+    seen, unique = set(), []
+    for script in context.get("script_files", []):
+        # an inline script is registered with filename None or "" depending on the path it took
+        key = (script.filename or "", tuple(sorted(script.attributes.items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    context["script_files"] = unique
+
+
+def setup(app):
+    app.connect("html-page-context", dedupe_scripts, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

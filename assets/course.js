@@ -1,0 +1,28 @@
+// Loaded without `defer`, so it runs before the deferred scripts (Font Awesome, MathJax).
+
+// The theme's Font Awesome script swaps every <i class="fa ..."> for an <svg>; ipywidgets' Play
+// button then fails on its first click. "nest" puts the <svg> inside the <i> instead.
+window.FontAwesomeConfig = { autoReplaceSvg: "nest" };
+
+// The ipywidgets HTML manager typesets widget labels with the MathJax 2 call
+// MathJax.Hub.Queue(["Typeset", MathJax.Hub, element]); the site serves MathJax 3. Give MathJax 3
+// that one call, both in the configuration (before MathJax loads) and once it is ready.
+(function () {
+  const hub = {
+    Queue: function (command) {
+      const element = command[2];
+      const ready = window.MathJax.startup && window.MathJax.startup.promise;
+      Promise.resolve(ready).then(function () {
+        if (window.MathJax.typesetPromise) { window.MathJax.typesetPromise([element]); }
+      });
+    },
+  };
+  window.MathJax = window.MathJax || {};
+  window.MathJax.Hub = hub;
+  const startup = window.MathJax.startup = window.MathJax.startup || {};
+  const ready = startup.ready;
+  startup.ready = function () {
+    if (ready) { ready(); } else { window.MathJax.startup.defaultReady(); }
+    window.MathJax.Hub = hub;
+  };
+})();

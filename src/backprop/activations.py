@@ -1,0 +1,58 @@
+"""Activation functions and their derivatives, elementwise on float64 arrays.
+
+Each ``f_prime`` is the derivative ``f'(z)`` written as a function of ``z``, the
+form the backward pass multiplies by (``delta = ... ⊙ f'(z)``).
+"""
+
+import numpy as np
+
+
+def sigmoid(z):
+    """sigma(z) = 1 / (1 + exp(-z)), stable for any finite z (no overflow warning).
+
+    For z >= 0 it evaluates 1 / (1 + e^{-z}); for z < 0 the equal form
+    e^{z} / (1 + e^{z}), so the exponent is never positive.
+    """
+    z = np.asarray(z, dtype=np.float64)
+    e = np.exp(-np.abs(z))  # e^{-|z|} lies in (0, 1]: never overflows
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def sigmoid_prime(z):
+    """sigma'(z) = sigma(z) (1 - sigma(z)); at most 1/4, reached at z = 0."""
+    s = sigmoid(z)
+    return s * (1.0 - s)
+
+
+def tanh(z):
+    """tanh(z); numpy's is already stable for large |z|."""
+    return np.tanh(np.asarray(z, dtype=np.float64))
+
+
+def tanh_prime(z):
+    """tanh'(z) = 1 - tanh(z)^2; at most 1, reached at z = 0."""
+    return 1.0 - np.tanh(np.asarray(z, dtype=np.float64)) ** 2
+
+
+def relu(z):
+    """relu(z) = max(z, 0)."""
+    return np.maximum(np.asarray(z, dtype=np.float64), 0.0)
+
+
+def relu_prime(z):
+    """relu'(z) = 1 for z > 0, else 0 (the subgradient 0 is taken at z = 0)."""
+    return (np.asarray(z, dtype=np.float64) > 0).astype(np.float64)
+
+
+ACTIVATIONS = {
+    "sigmoid": (sigmoid, sigmoid_prime),
+    "tanh": (tanh, tanh_prime),
+    "relu": (relu, relu_prime),
+}
+
+
+def get(name):
+    """The pair ``(f, f_prime)`` for an activation name: "sigmoid", "tanh" or "relu"."""
+    if name not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {name!r}")
+    return ACTIVATIONS[name]

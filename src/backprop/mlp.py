@@ -1,0 +1,118 @@
+"""A fully connected network: the forward pass and the four equations of backpropagation.
+
+Notation of the course (and of the notes): column vectors, one example per column.
+Layer ``l`` runs from 1 (the first hidden layer) to ``L`` (the output layer)::
+
+    z^l = W^l a^{l-1} + b^l          (FP1)
+    a^l = sigma(z^l)                 (FP2)
+    C   = 1/2 sum_j (y_j - a^L_j)^2  (cost, summed over the batch's columns too)
+
+Python lists start at 0, so ``weights[l - 1]`` is W^l, ``zs[l - 1]`` is z^l and
+``activations[l]`` is a^l (``activations[0]`` is the input a^0 = x).
+"""
+
+import numpy as np
+
+from backprop import activations as act
+from backprop.gradcheck import numerical_gradient, rel_error
+
+
+def check_network(weights, biases, x):
+    """Raise ValueError unless the shapes chain: W^l is (n_l, n_{l-1}), b^l is (n_l, 1), x is (n_0, m)."""
+    if len(weights) == 0 or len(weights) != len(biases):
+        raise ValueError(f"need as many biases as weights (at least one), "
+                         f"got {len(weights)} weights and {len(biases)} biases")
+    x = np.asarray(x)
+    if x.ndim != 2:
+        raise ValueError(f"x must be (n_0, m), one example per column; got shape {x.shape}")
+    n_prev = x.shape[0]
+    for l, (W, b) in enumerate(zip(weights, biases), start=1):
+        W, b = np.asarray(W), np.asarray(b)
+        if W.ndim != 2 or W.shape[1] != n_prev:
+            raise ValueError(f"W^{l} must be (n_{l}, {n_prev}), got shape {W.shape}")
+        if b.shape != (W.shape[0], 1):
+            raise ValueError(f"b^{l} must be ({W.shape[0]}, 1), got shape {b.shape}")
+        n_prev = W.shape[0]
+    if not np.all(np.isfinite(x)):
+        raise ValueError("x must be finite, got NaN or inf")
+
+
+def forward(weights, biases, x, activation="sigmoid"):
+    """Forward pass. Returns ``(zs, activations)``.
+
+    weights[l-1]: W^l, shape (n_l, n_{l-1}); biases[l-1]: b^l, shape (n_l, 1);
+    x: shape (n_0, m), one example per column.
+    zs[l-1]: z^l, shape (n_l, m); activations[l]: a^l, shape (n_l, m), activations[0] = x.
+    """
+    check_network(weights, biases, x)
+    f, _ = act.get(activation)
+    a = np.asarray(x, dtype=np.float64)
+    zs, activations = [], [a]
+    for W, b in zip(weights, biases):
+        z = W @ a + b  # (FP1) z^l = W^l a^{l-1} + b^l
+        a = f(z)  # (FP2) a^l = sigma(z^l)
+        zs.append(z)
+        activations.append(a)
+    return zs, activations
+
+
+def cost(a_out, y):
+    """Quadratic cost C = 1/2 sum ||y - a^L||^2 over all output units and examples."""
+    return 0.5 * float(np.sum((np.asarray(y) - a_out) ** 2))
+
+
+def backward(weights, zs, activations, y, activation="sigmoid"):
+    """Backward pass for the quadratic cost. Returns ``(deltas, grad_w, grad_b)``.
+
+    deltas[l-1] = delta^l = dC/dz^l, shape (n_l, m);
+    grad_w[l-1] = dC/dW^l, shape (n_l, n_{l-1}); grad_b[l-1] = dC/db^l, shape (n_l, 1).
+    The gradients are summed over the batch's m columns, as the cost is.
+    """
+    _, f_prime = act.get(activation)
+    y = np.asarray(y, dtype=np.float64)
+    if y.shape != activations[-1].shape:
+        raise ValueError(f"y must have the output's shape {activations[-1].shape}, got {y.shape}")
+    L = len(weights)
+    deltas = [None] * L
+    grad_a = activations[L] - y  # nabla_a C = a^L - y for the quadratic cost
+    deltas[L - 1] = grad_a * f_prime(zs[L - 1])  # (BP1) delta^L = nabla_a C ⊙ sigma'(z^L)
+    for l in range(L - 1, 0, -1):  # layers L-1, ..., 1
+        deltas[l - 1] = (weights[l].T @ deltas[l]) * f_prime(zs[l - 1])  # (BP2) delta^l = ((W^{l+1})^T delta^{l+1}) ⊙ sigma'(z^l)
+    grad_b = [d.sum(axis=1, keepdims=True) for d in deltas]  # (BP3) dC/db^l_j = delta^l_j
+    grad_w = [d @ a.T for d, a in zip(deltas, activations[:-1])]  # (BP4) dC/dW^l_jk = a^{l-1}_k delta^l_j
+    return deltas, grad_w, grad_b
+
+
+def init_network(sizes, rng, scale=1.0):
+    """Random W^l ~ scale * N(0, 1/n_{l-1}) and b^l ~ N(0, 1) for layer sizes [n_0, ..., n_L].
+
+    ``rng`` is a ``numpy.random.Generator`` (``np.random.default_rng(seed)``).
+    """
+    if len(sizes) < 2 or any(int(n) < 1 for n in sizes):
+        raise ValueError(f"sizes must list at least two positive layer sizes, got {sizes}")
+    weights = [scale * rng.standard_normal((n, n_prev)) / np.sqrt(n_prev)
+               for n_prev, n in zip(sizes[:-1], sizes[1:])]
+    biases = [rng.standard_normal((n, 1)) for n in sizes[1:]]
+    return weights, biases
+
+
+def gradient_check(weights, biases, x, y, activation="sigmoid", eps=1e-6):
+    """Compare :func:`backward` with central differences of :func:`cost`, parameter by parameter.
+
+    Returns a list of rows ``(name, shape, smallest |gradient entry|, rel_error)``, one per W^l
+    and b^l, l = 1..L. (Finite differences have an absolute error of about |C| 1e-16 / eps, so
+    the relative error of an entry grows as the entry shrinks.)
+    """
+    def cost_of_params():
+        _, activations = forward(weights, biases, x, activation)
+        return cost(activations[-1], y)
+
+    zs, activations = forward(weights, biases, x, activation)
+    _, grad_w, grad_b = backward(weights, zs, activations, y, activation)
+    rows = []
+    for l in range(1, len(weights) + 1):
+        for name, param, grad in ((f"W^{l}", weights[l - 1], grad_w[l - 1]),
+                                  (f"b^{l}", biases[l - 1], grad_b[l - 1])):
+            numeric = numerical_gradient(lambda _: cost_of_params(), param, eps)
+            rows.append((name, param.shape, float(np.abs(grad).min()), rel_error(grad, numeric)))
+    return rows

@@ -1,0 +1,60 @@
+"""Fixtures shared by the tests: the built book, a loopback server for it, headless Chromium."""
+
+import functools
+import http.server
+import os
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def build_book():
+    """Build the book with `make book` (which re-runs chapters whose package changed)."""
+    return subprocess.run(["make", "book"], cwd=ROOT, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="session")
+def built_book():
+    """The book, built once per test session (execution is cached, so a rebuild is quick)."""
+    result = build_book()
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return HTML
+
+
+@pytest.fixture(scope="session")
+def site_url(built_book):
+    """The built site served on 127.0.0.1 (a random free port) for the session."""
+    handler = functools.partial(QuietHandler, directory=str(built_book))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium driven by playwright. Skips without Chromium, except under CI."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("Chromium is required under CI: .ci/run installs it (apt-get install chromium)")
+        pytest.skip("no /usr/bin/chromium here: install Debian's chromium to run the browser tests")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -1,0 +1,75 @@
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from backprop import activations as act
+from backprop.gradcheck import numerical_gradient, rel_error
+
+finite = arrays(np.float64, st.integers(1, 6), elements=st.floats(-30, 30))
+
+
+def test_sigmoid_is_stable_at_the_extremes():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(over="raise", invalid="raise"):
+            s = act.sigmoid(np.array([-800.0, -40.0, 0.0, 40.0, 800.0]))
+    assert s[0] == 0.0 and s[-1] == 1.0 and s[2] == 0.5
+    assert np.all(np.diff(s) >= 0)
+
+
+def test_sigmoid_matches_the_textbook_form_where_that_is_safe():
+    z = np.linspace(-20, 20, 81)
+    np.testing.assert_allclose(act.sigmoid(z), 1 / (1 + np.exp(-z)), rtol=1e-14)
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu"])
+@settings(max_examples=25, deadline=None)
+@given(z=finite)
+def test_derivatives_match_central_differences(name, z):
+    f, f_prime = act.get(name)
+    if name == "relu":
+        z = np.where(np.abs(z) < 1e-3, 0.5, z)  # stay away from the kink at 0
+    numeric = numerical_gradient(lambda v: np.sum(f(v)), z.copy())
+    assert np.allclose(f_prime(z), numeric, rtol=1e-6, atol=1e-9)
+
+
+def test_sigmoid_prime_peaks_at_one_quarter():
+    z = np.linspace(-5, 5, 1001)
+    assert act.sigmoid_prime(z).max() == pytest.approx(0.25)
+    assert act.sigmoid_prime(np.array(0.0)) == 0.25
+
+
+def test_outputs_are_float64():
+    for f, f_prime in act.ACTIVATIONS.values():
+        assert f(np.array([1, 2])).dtype == np.float64
+        assert f_prime(np.array([1, 2])).dtype == np.float64
+
+
+def test_unknown_activation_names_the_choices():
+    with pytest.raises(ValueError, match="sigmoid.*got 'softplus'"):
+        act.get("softplus")
+
+
+def test_gradcheck_leaves_x_unchanged_and_has_its_shape():
+    x = np.arange(6.0).reshape(2, 3)
+    before = x.copy()
+    g = numerical_gradient(lambda v: np.sum(v ** 3), x)
+    assert g.shape == x.shape and np.array_equal(x, before)
+    assert rel_error(g, 3 * x ** 2) < 1e-8
+
+
+def test_gradcheck_rejects_non_float_arrays():
+    with pytest.raises(ValueError, match="float64"):
+        numerical_gradient(lambda v: v.sum(), np.arange(3))
+
+
+def test_rel_error():
+    assert rel_error(np.array([1.0, 2.0]), np.array([1.0, 2.0])) == 0.0
+    assert rel_error(np.array([1.0]), np.array([-1.0])) == 1.0
+    assert rel_error(np.zeros(2), np.zeros(2)) == 0.0
+    with pytest.raises(ValueError, match=r"\(2,\) and \(3,\)"):
+        rel_error(np.zeros(2), np.zeros(3))

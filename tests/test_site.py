@@ -1,0 +1,136 @@
+"""The built site, as a reader's browser sees it: offline, typeset, every control alive."""
+
+import re
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+pytestmark = pytest.mark.book
+
+LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
+TOC_PAGES = ["book/intro.html", "book/backprop.html", "book/glossary.html"]
+
+
+def built_pages(html):
+    return sorted(p.relative_to(html).as_posix() for p in html.rglob("*.html")
+                  if "_static" not in p.parts and "reports" not in p.parts and "_sources" not in p.parts)
+
+
+def test_book_publishes_the_toc_and_nothing_else(built_book):
+    pages = built_pages(built_book)
+    assert pages == sorted(TOC_PAGES + ["genindex.html", "index.html", "search.html"]), pages
+
+
+def test_no_page_refers_to_another_host_for_scripts_or_styles(built_book):
+    for page in built_pages(built_book):
+        text = (built_book / page).read_text()
+        external = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(https?://[^"]+)"', text)
+        assert not external, f"{page} loads {external}"
+
+
+def open_offline(browser, url):
+    """A page loaded with every non-loopback request blocked; returns (page, problems)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    problems = {"console": [], "external": [], "pageerror": []}
+
+    def route(r):
+        host = urlparse(r.request.url).hostname or ""
+        if r.request.url.startswith("data:") or host in LOOPBACK:
+            return r.continue_()
+        problems["external"].append(r.request.url)
+        return r.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: m.type == "error" and problems["console"].append(m.text))
+    page.on("pageerror", lambda e: problems["pageerror"].append(str(e)))
+    page.goto(url, wait_until="load")
+    return page, problems
+
+
+def wait_for_math_and_widgets(page):
+    has_math = page.locator(".math, span.math, div.math").count() > 0
+    if has_math:
+        page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
+        page.evaluate("MathJax.startup.promise")
+    views = page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
+    if views:
+        page.wait_for_function(
+            f"document.querySelectorAll('.jupyter-widgets.widget-vbox, .jupyter-widgets.widget-box').length >= {views}",
+            timeout=20000)
+    return has_math, views
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page_path", TOC_PAGES + ["index.html", "genindex.html", "search.html"])
+def test_page_offline(browser, site_url, page_path):
+    page, problems = open_offline(browser, f"{site_url}/{page_path}")
+    has_math, _ = wait_for_math_and_widgets(page)
+    page.wait_for_timeout(300)
+    if has_math:
+        assert page.locator("mjx-container").count() > 0, "math was not typeset"
+        assert page.locator("mjx-merror").count() == 0, "MathJax reported an error in a formula"
+    missing_alt = page.evaluate(
+        "Array.from(document.images).filter(i => !(i.getAttribute('alt') || '').trim()).map(i => i.src.slice(0, 80))")
+    assert not missing_alt, f"images without alt text: {missing_alt}"
+    assert not problems["external"], f"requests to other hosts: {problems['external']}"
+    assert not problems["pageerror"], problems["pageerror"]
+    assert not problems["console"], problems["console"]
+    page.context.close()
+
+
+def figure_state(widget):
+    """A fingerprint of the images a linked figure shows now."""
+    return widget.evaluate("w => Array.from(w.querySelectorAll('img')).map(i => i.src.length + ':' + i.src.slice(-64)).join('|')")
+
+
+def linked_figures(page):
+    figures = page.locator(".linked-figure")
+    return [figures.nth(i) for i in range(figures.count())]
+
+
+def move_slider(handle, page):
+    now, top = (float(handle.get_attribute(k) or 0) for k in ("aria-valuenow", "aria-valuemax"))
+    handle.focus()
+    page.keyboard.press("ArrowRight" if now < top else "ArrowLeft")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page_path", ["book/backprop.html"])
+def test_every_control_changes_its_figure(browser, site_url, page_path):
+    page, problems = open_offline(browser, f"{site_url}/{page_path}")
+    _, views = wait_for_math_and_widgets(page)
+    figures = linked_figures(page)
+    assert figures and len(figures) <= views
+    for widget in figures:
+        widget.scroll_into_view_if_needed()
+        handles = widget.locator(".noUi-handle")
+        for i in range(handles.count()):
+            before = figure_state(widget)
+            move_slider(handles.nth(i), page)
+            page.wait_for_timeout(150)
+            assert figure_state(widget) != before, f"slider {i} did not change its figure"
+        toggles = widget.locator(".widget-toggle-buttons")
+        for i in range(toggles.count()):
+            before = figure_state(widget)
+            toggles.nth(i).locator("button:not(.mod-active)").first.click()
+            page.wait_for_timeout(150)
+            assert figure_state(widget) != before, f"toggle {i} did not change its figure"
+        for i in range(widget.locator("select").count()):
+            select = widget.locator("select").nth(i)
+            before = figure_state(widget)
+            options = select.locator("option")
+            current = select.evaluate("s => s.selectedIndex")
+            select.select_option(index=(current + 1) % options.count())
+            page.wait_for_timeout(150)
+            assert figure_state(widget) != before, f"drop-down {i} did not change its figure"
+        plays = widget.locator(".widget-play button").first
+        if widget.locator(".widget-play").count():
+            before = figure_state(widget)
+            plays.click()
+            page.wait_for_timeout(2500)
+            assert figure_state(widget) != before, "the play button did not animate its figure"
+    assert not problems["pageerror"], problems["pageerror"]
+    assert not problems["console"], problems["console"]
+    page.context.close()
