@@ -5,6 +5,10 @@ PY     := $(VENV)/bin/python
 JB     := $(VENV)/bin/jupyter-book
 HTML   := _build/html
 
+# The course's matrices are tiny: BLAS threads only add overhead on them (and fight over 2 cores).
+export OPENBLAS_NUM_THREADS := 1
+export OMP_NUM_THREADS := 1
+
 .PHONY: book test setup serve bench clean
 
 ## make book: install what is missing, then build the site (warnings are errors)
