@@ -1,0 +1,106 @@
+"""The kernel-free widget helper and the chapter-one widget built with it."""
+
+import base64
+import io
+import warnings
+
+import ipywidgets as widgets
+from ipywidgets.widgets.widget import _instances
+from ipywidgets.widgets.widget_link import Link
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from PIL import Image
+
+from backprop import linked, mlp
+from backprop.mlp_widgets import EXAMPLES, SCALES, backward_steps, deltas_widget, superscript
+
+
+class LineDrawer:
+    """A figure reused across frames: draw(a, b) plots the line y = a x + b."""
+
+    def __init__(self):
+        self.fig = Figure(figsize=(2, 1.5))
+        self.line, = self.fig.subplots().plot([0, 1], [0, 0])
+        self.fig.axes[0].set_ylim(-5, 5)
+        self.calls = []
+
+    def __call__(self, a, b=0.0):
+        self.calls.append((a, b))
+        self.line.set_ydata([b, a + b])
+        return self.fig
+
+
+def stacks_under(widget):
+    found = [widget] if isinstance(widget, widgets.Stack) else []
+    for child in getattr(widget, "children", ()):
+        found += stacks_under(child)
+    return found
+
+
+def links_of(target):
+    """The jslinks whose target is this widget (ipywidgets keeps every live widget in _instances)."""
+    return [w for w in _instances.values() if isinstance(w, Link) and w.target[0] is target]
+
+
+def test_one_frame_per_combination_and_each_stack_follows_its_control():
+    draw = LineDrawer()
+    a, b = linked.slider("a", [-1.0, 0.0, 2.0]), linked.toggle("b", {"low": -1.0, "high": 1.0})
+    box = linked.figure(draw, [a, b], alt=lambda la, lb: f"a={la}, b={lb}")
+    assert linked.frame_count([a, b]) == 6
+    assert sorted(draw.calls) == sorted((x, y) for x in (-1.0, 0.0, 2.0) for y in (-1.0, 1.0))
+    outer, *inner = stacks_under(box)
+    assert len(outer.children) == 3 and all(len(s.children) == 2 for s in inner)
+    assert [l.source[0] for l in links_of(outer)] == [a]
+    assert all([l.source[0] for l in links_of(s)] == [b] for s in inner)
+    assert "linked-figure" in box._dom_classes
+
+
+def test_frames_are_small_palette_pngs_with_alt_text():
+    draw = LineDrawer()
+    box = linked.figure(draw, [linked.slider("a", [1.0, 2.0])], alt=lambda la: f"line of slope {la}")
+    frame = stacks_under(box)[0].children[1]
+    assert 'alt="line of slope 2"' in frame.value
+    data = frame.value.split("base64,")[1].split('"')[0]
+    image = Image.open(io.BytesIO(base64.b64decode(data)))
+    assert image.format == "PNG" and image.mode == "P"  # a palette: a third of the bytes of RGB
+
+
+def test_different_values_give_different_frames():
+    draw = LineDrawer()
+    stack = stacks_under(linked.figure(draw, [linked.slider("a", [1.0, -1.0])], alt="x"))[0]
+    assert stack.children[0].value != stack.children[1].value
+
+
+def test_play_drives_its_slider():
+    step = linked.play("step", ["a", "b", "c"])
+    assert isinstance(step.player, widgets.Play) and step.player.max == 2
+    assert [l.source[0] for l in links_of(step)] == [step.player]
+
+
+def test_labels_of_floats_are_short_and_empty_options_are_refused():
+    assert [label for label, _ in linked.slider("s", [0.1 + 0.2, 2.0]).options] == ["0.3", "2"]
+    with pytest.raises(ValueError, match="at least one option"):
+        linked.toggle("t", [])
+
+
+def test_superscript():
+    assert superscript(3) == "³" and superscript(12) == "¹²"
+
+
+def test_backward_steps_are_the_equations_parts():
+    rng = np.random.default_rng(0)
+    weights, biases = mlp.init_network([2, 3, 3, 2], rng)
+    x, y = np.array([[1.0], [-1.0]]), np.array([[0.0], [1.0]])
+    deltas, errors, primes = backward_steps(weights, biases, x, y)
+    for l in range(3):  # BP1 and BP2: delta^l = error^l ⊙ sigma'(z^l)
+        np.testing.assert_allclose(deltas[l], errors[l] * primes[l], rtol=1e-14)
+
+
+def test_deltas_widget_frame_count_and_no_warnings_at_the_extremes():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(all="raise"):
+            box = deltas_widget()
+    frames = [w for w in stacks_under(box) if not isinstance(w.children[0], widgets.Stack)]
+    assert sum(len(s.children) for s in frames) == 3 * len(SCALES) * len(EXAMPLES)
