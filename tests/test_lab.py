@@ -1,0 +1,90 @@
+"""Each chapter as a reader runs it in Binder or a local JupyterLab: opened as a notebook (jupytext),
+run top to bottom in a fresh kernel, no cell erroring, and a slider that changes its figure."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from test_site import TOC_PAGES
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+CHAPTERS = [p[:-len(".html")] + ".md" for p in TOC_PAGES
+            if "{code-cell}" in (ROOT / (p[:-len(".html")] + ".md")).read_text()]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab on loopback, configured by the repository's own postBuild (as Binder does)."""
+    config = tmp_path_factory.mktemp("jupyter-config")
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(config), PATH=f"{BIN}:{os.environ['PATH']}")
+    subprocess.run(["bash", str(ROOT / "postBuild")], env=env, check=True)
+    port = free_port()
+    server = subprocess.Popen(
+        [str(BIN / "jupyter-lab"), "--no-browser", "--allow-root", f"--port={port}",
+         "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=", "--ServerApp.password=",
+         "--LabApp.expose_app_in_browser=True", f"--ServerApp.root_dir={ROOT}",
+         "--LabApp.extension_manager=readonly"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.5).close()
+            break
+        except OSError:
+            time.sleep(0.5)
+    yield f"http://127.0.0.1:{port}"
+    server.terminate()
+    server.wait(20)
+
+
+CURRENT = "window.jupyterapp.shell.currentWidget"
+IDLE = (f"{CURRENT} && {CURRENT}.sessionContext.session && {CURRENT}.sessionContext.session.kernel"
+        f" && {CURRENT}.sessionContext.session.kernel.status === 'idle'")
+RUNNING = "Array.from(document.querySelectorAll('.jp-InputArea-prompt')).some(e => e.textContent.includes('*'))"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_runs_as_a_notebook_in_jupyterlab(browser, lab, chapter):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{lab}/lab/tree/{chapter}")
+    page.wait_for_function("window.jupyterapp && document.querySelector('.jp-Notebook .jp-Cell')",
+                           timeout=60_000)  # a notebook, not a text editor: jupytext is the viewer
+    page.wait_for_function(IDLE, timeout=60_000)
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")  # resolves when done
+    page.wait_for_function(f"({IDLE}) && !({RUNNING})", timeout=180_000)
+    failed = page.locator("[data-mime-type='application/vnd.jupyter.error']").count()
+    stderr = page.locator("[data-mime-type='application/vnd.jupyter.stderr']").all_inner_texts()
+    assert failed == 0 and not stderr, f"{chapter}: {failed} cells errored; stderr: {stderr}"
+    code_cells = page.locator(".jp-CodeCell").count()
+    unrun = page.evaluate("Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt'))"
+                          ".filter(e => !/\\[\\d+\\]/.test(e.textContent)).length")
+    assert code_cells > 0 and unrun == 0, f"{unrun} of {code_cells} code cells did not run"
+    figures = page.locator(".linked-figure")
+    if figures.count():
+        figure = figures.first
+        figure.scroll_into_view_if_needed()
+        state = "w => Array.from(w.querySelectorAll('img')).map(i => i.src.slice(-64)).join()"
+        before = figure.evaluate(state)
+        handle = figure.locator(".noUi-handle").first
+        handle.focus()
+        page.keyboard.press("ArrowRight" if float(handle.get_attribute("aria-valuenow") or 0)
+                            < float(handle.get_attribute("aria-valuemax")) else "ArrowLeft")
+        page.wait_for_timeout(300)
+        assert figure.evaluate(state) != before, "the slider did not change its figure in JupyterLab"
+    assert not errors, errors
+    page.close()
