@@ -13,7 +13,8 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from backprop import linked, mlp
-from backprop.mlp_widgets import EXAMPLES, SCALES, backward_steps, deltas_widget, superscript
+from backprop.mlp_plots import superscript
+from backprop.mlp_widgets import EXAMPLES, SCALES, backward_steps, deltas_widget
 
 
 class LineDrawer:

@@ -19,6 +19,11 @@ PRIME_CMAP = matplotlib.colormaps["Greens"]
 PENDING = "#e6e6e6"  # a layer whose delta the backward pass has not reached yet
 
 
+def superscript(n):
+    """The integer n in Unicode superscript digits: 12 -> '¹²'."""
+    return str(n).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
 def _node_positions(sizes):
     """(x, y) of every unit: layer l at x = l, its units centred on y = 0."""
     return [[(l, (n - 1) / 2 - j) for j in range(n)] for l, n in enumerate(sizes)]
@@ -40,6 +45,7 @@ class DeltaFigure:
         self._draw_equation(max(self.sizes[1:]))
         bar = self.fig.colorbar(ScalarMappable(DELTA_NORM, DELTA_CMAP), ax=self.eq,
                                 fraction=0.05, pad=0.02, ticks=[-1, -1e-2, -1e-4, 0, 1e-4, 1e-2, 1])
+        bar.ax.set_yticklabels(["−1", "−10⁻²", "−10⁻⁴", "0", "10⁻⁴", "10⁻²", "1"])  # no mathtext: fast
         bar.set_label("δ (symmetric log scale)", fontsize=9)
         bar.ax.tick_params(labelsize=8)
         self.fig.subplots_adjust(left=0.01, right=0.9, top=0.86, bottom=0.04, wspace=0.05)
@@ -53,7 +59,7 @@ class DeltaFigure:
         self.units = [[self.net.add_patch(Circle(p, 0.22, ec="black", lw=0.8, zorder=2)) for p in layer]
                       for layer in pos]
         for l in range(len(self.sizes)):
-            name = "input $a^0$" if l == 0 else f"layer {l}"
+            name = "input a⁰" if l == 0 else f"layer {l}"
             self.net.text(l, -max(self.sizes) / 2 - 0.15, name, ha="center", va="top", fontsize=9)
         self.net.set(xlim=(-0.5, len(self.sizes) - 0.5), ylim=(-max(self.sizes) / 2 - 0.6, max(self.sizes) / 2))
         self.net.set_aspect("equal")
@@ -89,8 +95,9 @@ class DeltaFigure:
         self._fill_column(0, error, [DELTA_CMAP(DELTA_NORM(v)) for v in error])
         self._fill_column(1, f_prime, [PRIME_CMAP(0.15 + 2.4 * v) for v in f_prime])
         self._fill_column(2, deltas[l - 1], [DELTA_CMAP(DELTA_NORM(v)) for v in deltas[l - 1]])
-        source = "$a^L - y$" if l == L else f"$(W^{{{l + 1}}})^T\\delta^{{{l + 1}}}$"
-        for text, head in zip(self.headers, [source, f"$\\sigma'(z^{{{l}}})$", f"$\\delta^{{{l}}}$"]):
+        up, here = superscript(l + 1), superscript(l)  # Unicode, not mathtext: 10x faster to draw
+        source = "aᴸ − y" if l == L else f"(W{up})ᵀ δ{up}"
+        for text, head in zip(self.headers, [source, f"σ′(z{here})", f"δ{here}"]):
             text.set_text(head)
         equation = "(BP1)" if l == L else "(BP2)"
         self.fig.suptitle(f"Step {step + 1} of {L}: layer {l}, equation {equation}", fontsize=11)

@@ -5,7 +5,7 @@ import numpy as np
 
 from backprop import linked, mlp
 from backprop.activations import sigmoid_prime
-from backprop.mlp_plots import DeltaFigure
+from backprop.mlp_plots import DeltaFigure, superscript
 
 #: (input x, target y) pairs the reader can pick, for a network with 2 inputs and 2 outputs
 EXAMPLES = {
@@ -57,7 +57,3 @@ def deltas_widget(sizes=(2, 3, 3, 2), seed=0, dpi=72):
               "-".join(map(str, sizes)))
     return linked.figure(draw, controls, alt=lambda *labels: alt.format(*labels), dpi=dpi)
 
-
-def superscript(n):
-    """The integer n written in Unicode superscript digits: 12 -> '¹²'."""
-    return str(n).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
