@@ -23,9 +23,9 @@ test: setup
 setup: $(VENV)/.installed _vendor/.installed
 
 # The execution cache knows the chapters' text, not the package they import: when the package
-# changes, drop the cache so every chapter runs again with it.
+# changes, drop the cache and Sphinx's record of read pages, so every chapter runs again with it.
 _build/.package-stamp: $(wildcard src/backprop/*.py) $(wildcard src/backprop/data/*)
-	rm -rf _build/.jupyter_cache
+	rm -rf _build/.jupyter_cache _build/.doctrees
 	mkdir -p _build && touch $@
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt pyproject.toml
