@@ -25,7 +25,7 @@ class NumberGrid:
     the matrix it shows: row 0 on top.
     """
 
-    def __init__(self, ax, shape, title, frame=None, fontsize=9):
+    def __init__(self, ax, shape, title, frame=None, fontsize=11):
         self.ax, self.shape = ax, shape
         rows, cols = shape
         frame_rows, frame_cols = frame or shape  # the axes span a frame_rows × frame_cols box, grid centred
@@ -35,7 +35,7 @@ class NumberGrid:
             self.cells[i, j] = ax.add_patch(Rectangle((j, -i - 1), 1, 1, ec="#666666", lw=0.5))
             self.texts[i, j] = ax.text(j + 0.5, -i - 0.5, "", ha="center", va="center", fontsize=fontsize)
         top = (frame_rows - rows) / 2
-        ax.text(cols / 2, top + 0.3, title, ha="center", va="bottom", fontsize=10)
+        ax.text(cols / 2, top + 0.3, title, ha="center", va="bottom", fontsize=12)
         ax.set(xlim=(cols / 2 - frame_cols / 2 - 0.1, cols / 2 + frame_cols / 2 + 0.1),
                ylim=(-rows - top - 0.1, top + 1.2))
         ax.set_aspect("equal")
@@ -86,8 +86,8 @@ class PoolFigure:
             axes[0].plot([k * size, k * size], [0, -shape[0]], color="black", lw=2, zorder=5)
         for k in range(1, out[0]):
             axes[0].plot([0, shape[1]], [-k * size, -k * size], color="black", lw=2, zorder=5)
-        self.caption = self.fig.text(0.5, 0.03, "", ha="center", va="bottom", fontsize=9)
-        self.fig.subplots_adjust(left=0.01, right=0.99, top=0.99, bottom=0.16, wspace=0.05)
+        self.caption = self.fig.text(0.5, 0.02, "", ha="center", va="bottom", fontsize=11)
+        self.fig.subplots_adjust(left=0.01, right=0.99, top=0.99, bottom=0.19, wspace=0.05)
 
     def draw(self, a, delta, grad, window, receives, maxima, caption):
         """a, grad: (H, W); delta: (H/size, W/size); window: (i, j) of the highlighted window or
@@ -126,8 +126,8 @@ class StepFigure:
                                     for ax, shape, title in zip(axes, shapes, titles))
         self.window = axes[0].add_patch(Rectangle((0, 0), k_shape[1], k_shape[0], fill=False,
                                                   ec="black", lw=2.5, ls="--", zorder=6))
-        self.caption = self.fig.text(0.5, 0.03, "", ha="center", va="bottom", fontsize=9)
-        self.fig.subplots_adjust(left=0.01, right=0.99, top=0.99, bottom=0.16, wspace=0.05)
+        self.caption = self.fig.text(0.5, 0.02, "", ha="center", va="bottom", fontsize=11)
+        self.fig.subplots_adjust(left=0.01, right=0.99, top=0.99, bottom=0.19, wspace=0.05)
 
     def draw(self, x, k, out, step, x_used, k_used, padding, caption):
         """Show out[i, j] for the first ``step + 1`` positions (row-major), the current one

@@ -37,16 +37,16 @@ def pool_caption(a, mode, window, receives):
     """One sentence on where the highlighted window's delta goes."""
     n = POOL_SIZE**2
     if window is None:
-        return ("max pooling: each δ goes whole to its window's maximum (bold); the other entries get 0"
-                if mode == "max" else f"mean pooling: each δ is divided by {n} and copied to all {n} entries of its window")
+        return ("max pooling: each δ goes whole to its window's maximum (bold);\nthe other entries get 0"
+                if mode == "max" else f"mean pooling: each δ is divided by {n}\nand copied to all {n} entries of its window")
     d = POOL_DELTA[window]
     if mode == "mean":
-        return f"window {window}: δ = {d:g} is shared equally, {d:g}/{n} = {d / n:g} to each of its {n} entries"
+        return f"window {window}: δ = {d:g} is shared equally:\n{d:g}/{n} = {d / n:g} to each of its {n} entries"
     (u, v), = np.argwhere(receives)
     (i, j), k = window, POOL_SIZE
     block = a[i * k:(i + 1) * k, j * k:(j + 1) * k]
-    tie = " (a tie: the first in row-major order)" if np.sum(block == block.max()) > 1 else ""
-    return f"window {window}: δ = {d:g} goes whole to the maximum a[{u},{v}] = {a[u, v]:g}{tie}; the other {n - 1} get 0"
+    tie = " (a tie: the first maximum in row-major order wins)" if np.sum(block == block.max()) > 1 else ""
+    return f"window {window}: δ = {d:g} goes whole to the maximum a[{u},{v}] = {a[u, v]:g};\nthe other {n - 1} entries get 0{tie}"
 
 
 def pool_widget(dpi=80):
