@@ -33,6 +33,15 @@ def test_widget_frames_are_all_there_all_different_and_warning_free(make, frames
     assert all(img.startswith(b"\x89PNG") and len(img) < 40_000 for img in images)
 
 
+def test_features_widget_shows_every_epoch_and_image():
+    images, labels = datasets.load_digits()
+    history = cnn.train_small_cnn(images[:200], labels[:200], np.random.default_rng(0), epochs=2, filters=4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        frames = leaf_images(cnn_widgets.features_widget(history, images, labels, epochs=(0, 2), n_images=3))
+    assert len(frames) == 6 and len(set(frames)) == 6
+
+
 @settings(max_examples=25, deadline=None)
 @given(ho=st.integers(1, 4), wo=st.integers(1, 4), kh=st.integers(1, 4), kw=st.integers(1, 4),
        seed=st.integers(0, 2**32 - 1))

@@ -144,3 +144,52 @@ class StepFigure:
         self.window.set_xy((j, -i - self.k.shape[0]))  # the kernel's footprint on x at output (i, j)
         self.caption.set_text(caption)
         return self.fig
+
+
+class FeatureFigure:
+    """What a small CNN computes on one image: the image, the F learned filters, the F feature
+    maps tanh(z1) and the outputs (one bar per class)."""
+
+    def __init__(self, n_filters, kernel, side, n_out):
+        self.fig = Figure(figsize=(8, 3.3), facecolor="white")
+        cols = (n_filters + 1) // 2
+        ratios = [2.4, 0.4] + [1] * cols + [0.4] + [1] * cols + [1.1, 3.0]
+        grid = self.fig.add_gridspec(2, len(ratios), width_ratios=ratios, left=0.01, right=0.99,
+                                     top=0.8, bottom=0.16, wspace=0.1, hspace=0.1)
+        self.image = self._panel(grid[:, 0], np.zeros((8, 8)), "gray_r", (0, 1))
+        self.filters = [self._panel(grid[k // cols, 2 + k % cols], np.zeros((kernel, kernel)), CMAP, (-1, 1))
+                        for k in range(n_filters)]
+        self.maps = [self._panel(grid[k // cols, 3 + cols + k % cols], np.zeros((side, side)), CMAP, (-1, 1))
+                     for k in range(n_filters)]
+        for panels, title in ((self.filters, "filters $W_f$"), (self.maps, "feature maps $\\tanh(z^1_f)$"),
+                              ([self.image], "input image")):
+            left, right = panels[0].axes.get_position(), panels[cols - 1 if len(panels) > 1 else 0].axes.get_position()
+            self.fig.text((left.x0 + right.x1) / 2, 0.83, title, ha="center", va="bottom", fontsize=10)
+        self.out = self.fig.add_subplot(grid[:, -1])
+        self.bars = self.out.bar(np.arange(n_out), np.zeros(n_out), color="#999999")
+        self.out.set(ylim=(0, 1), xticks=np.arange(n_out))
+        self.out.set_xlabel("digit", fontsize=9)
+        self.out.set_ylabel("output (sigmoid)", fontsize=9)
+        self.out.tick_params(labelsize=8)
+        self.title = self.fig.suptitle("", fontsize=11)
+
+    def _panel(self, cell, data, cmap, clim):
+        ax = self.fig.add_subplot(cell)
+        ax.set(xticks=[], yticks=[])  # a frame, no ticks
+        return ax.imshow(data, cmap=cmap, vmin=clim[0], vmax=clim[1])
+
+    def draw(self, image, filters, maps, outputs, title):
+        """image: (H, W) in [0, 1]; filters: (F, k, k), shown on one symmetric scale; maps: (F, s, s)
+        in [-1, 1]; outputs: (n_out,) in [0, 1], the largest in red. Returns the figure."""
+        self.image.set_data(image)
+        scale = max(float(np.abs(filters).max()), 1e-12)
+        for artist, w in zip(self.filters, filters):
+            artist.set_data(w)
+            artist.set_clim(-scale, scale)
+        for artist, m in zip(self.maps, maps):
+            artist.set_data(m)
+        for k, (bar, value) in enumerate(zip(self.bars, outputs)):
+            bar.set_height(value)
+            bar.set_color("#d62728" if k == np.argmax(outputs) else "#999999")
+        self.title.set_text(title)
+        return self.fig

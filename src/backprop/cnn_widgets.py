@@ -4,7 +4,7 @@
 import numpy as np
 
 from backprop import cnn, linked
-from backprop.cnn_plots import PoolFigure, StepFigure
+from backprop.cnn_plots import FeatureFigure, PoolFigure, StepFigure
 
 POOL_SIZE = 2
 #: 4×4 inputs of a pooling layer; the second has a tie in its top-left window
@@ -130,3 +130,28 @@ def weight_gradient_widget(dpi=80):
     steps = {f"W[{u},{v}]": s for s, (u, v) in enumerate(np.ndindex(grad_W.shape))}
     alt = "Step {}: delta slides over the input a; the highlighted window times delta, summed, gives one entry of dC/dW."
     return linked.figure(draw, [linked.play("entry", steps)], alt=alt.format, dpi=dpi)
+
+
+def features_widget(history, images, labels, epochs=(0, 1, 2, 5, 15), n_images=5, dpi=80):
+    """The trained small CNN of the chapter (``history`` from :func:`backprop.cnn.train_small_cnn`,
+    tanh activation): a slider picks the epoch, a toggle one of the first test images.
+    Frames: len(epochs) × n_images."""
+    params0 = history["snapshots"][0]
+    F, _, k, _ = params0["W"].shape
+    side = images.shape[1] - k + 1
+    figure = FeatureFigure(F, k, side, params0["V"].shape[0])
+    picks = history["test_idx"][:n_images]
+
+    def draw(epoch, index):
+        params = history["snapshots"][epoch]
+        z1, _ = cnn.conv2d_forward(images[index][None], params["W"], params["b"])  # (CONV-FP), (F, s, s)
+        out, _ = cnn.small_cnn_forward(params, images[index][None], "tanh")
+        title = (f"epoch {epoch}: test accuracy {history['test_accuracy'][epoch]:.1%}; "
+                 f"this digit is a {labels[index]}, the network says {int(np.argmax(out))}")
+        return figure.draw(images[index], params["W"][:, 0], np.tanh(z1), out[:, 0], title)
+
+    controls = [linked.slider("epoch", list(epochs), index=len(epochs) - 1),
+                linked.toggle("test image", {f"#{i + 1} (a {labels[j]})": j for i, j in enumerate(picks)})]
+    alt = ("After {} epochs, test image {}: the 8×8 input digit, the learned 3×3 filters, the feature maps "
+           "tanh(z1) they produce, and the 10 sigmoid outputs with the largest in red.")
+    return linked.figure(draw, controls, alt=alt.format, dpi=dpi)
