@@ -55,6 +55,9 @@ formulas line by line (for reading); the others compute the same with
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from backprop import activations as act
+from backprop import datasets, mlp
+
 POOL_MODES = ("max", "mean")
 
 
@@ -342,3 +345,104 @@ def weight_gradient_readings(a, delta):
         for n, f, c in np.ndindex(a4.shape[0], d4.shape[1], a4.shape[1]):
             readings[name][f, c] += formula(a4[n, c], d4[n, f])
     return readings
+
+
+def input_gradient_terms(delta, W, m, n):
+    """The non-zero terms of (CONV-BP-a) at input position (m, n), one channel and one filter.
+
+    dC/da[m, n] = sum_{u,v} delta[m-u, n-v] W[u, v], over the (u, v) with 0 <= m-u < Ho and
+    0 <= n-v < Wo (the other entries of pad_full(delta) are zeros). delta: (Ho, Wo); W: (kh, kw).
+    Returns a list of ((m-u, n-v), (u, v)) index pairs, u and v ascending.
+    """
+    delta, W = np.asarray(delta), np.asarray(W)
+    if delta.ndim != 2 or W.ndim != 2:
+        raise ValueError(f"delta and W must be 2-D, got shapes {delta.shape} and {W.shape}")
+    (Ho, Wo), (kh, kw) = delta.shape, W.shape
+    if not (0 <= m < Ho + kh - 1 and 0 <= n < Wo + kw - 1):
+        raise ValueError(f"(m, n) must lie in the input (H, W)={(Ho + kh - 1, Wo + kw - 1)}, got {(m, n)}")
+    return [((m - u, n - v), (u, v)) for u in range(kh) for v in range(kw)
+            if 0 <= m - u < Ho and 0 <= n - v < Wo]
+
+
+# ---------------------------------------------------------------- a small CNN, trained end to end
+
+def init_small_cnn(rng, filters=6, kernel=3, image=8, pool=2, n_out=10):
+    """Parameters of conv (filters kernel×kernel) -> activation -> pool -> fully connected.
+
+    Returns a dict: "W" (F, 1, k, k) ~ N(0, 1/k²), "b" (F,) zeros, and the fully connected layer
+    "V" (n_out, F·p·p) ~ N(0, 1/(F·p·p)), "c" (n_out, 1) zeros, with p = (image-k+1)/pool.
+    """
+    side = image - kernel + 1
+    if side < 1 or side % pool:
+        raise ValueError(f"image - kernel + 1 must be positive and divide by pool={pool}, "
+                         f"got image={image}, kernel={kernel}")
+    n_flat = filters * (side // pool) ** 2
+    return {"W": rng.standard_normal((filters, 1, kernel, kernel)) / kernel,
+            "b": np.zeros(filters),
+            "V": rng.standard_normal((n_out, n_flat)) / np.sqrt(n_flat),
+            "c": np.zeros((n_out, 1))}
+
+
+def small_cnn_forward(params, images, activation="sigmoid", pool=2, mode="max"):
+    """Forward pass of the small CNN on images (N, H, W). Returns ``(out, cache)``.
+
+    z1 = a0 ⋆ W + b (CONV-FP), a1 = f(z1), p = pool(a1), x = p flattened to columns (F·p·p, N),
+    out = sigmoid(V x + c), shape (n_out, N): the fully connected layer is :func:`backprop.mlp.forward`.
+    """
+    f, _ = act.get(activation)
+    images = np.asarray(images, dtype=np.float64)
+    z1, conv_cache = conv2d_forward(images[:, None], params["W"], params["b"])  # (CONV-FP)
+    p, pool_cache = pool_forward(f(z1), pool, mode)  # (POOL-FP) of a1 = f(z1)
+    x = p.reshape(len(images), -1).T  # one example per column
+    zs, activations = mlp.forward([params["V"]], [params["c"]], x)  # (FP1), (FP2)
+    return activations[-1], (z1, conv_cache, pool_cache, p.shape, zs, activations, activation)
+
+
+def small_cnn_backward(params, cache, y):
+    """Gradients of the quadratic cost C = 1/2 sum ||y - out||² (summed over the batch).
+
+    y: (n_out, N). Returns a dict of gradients shaped like ``params``, and delta1 = dC/dz1.
+    """
+    z1, conv_cache, pool_cache, pool_shape, zs, activations, activation = cache
+    _, f_prime = act.get(activation)
+    deltas, grad_V, grad_c = mlp.backward([params["V"]], zs, activations, y)  # (BP1), (BP3), (BP4)
+    grad_x = params["V"].T @ deltas[0]  # (BP2) before the ⊙: the pooling layer has no sigma
+    delta_pool = grad_x.T.reshape(pool_shape)  # dC/dp, shaped like the pooled maps
+    delta1 = pool_backward(delta_pool, pool_cache) * f_prime(z1)  # (POOL-BP) upsample(delta) ⊙ sigma'(z1)
+    _, grad_W, grad_b = conv2d_backward(delta1, conv_cache)  # (CONV-BP-W), (CONV-BP-b)
+    return {"W": grad_W, "b": grad_b, "V": grad_V[0], "c": grad_c[0]}, delta1
+
+
+def sgd_epoch(params, images, y, train_idx, batch_size, eta, activation, rng):
+    """One pass of mini-batch SGD over the shuffled train_idx, updating ``params`` in place."""
+    for batch in np.array_split(rng.permutation(train_idx), max(1, len(train_idx) // batch_size)):
+        _, cache = small_cnn_forward(params, images[batch], activation)
+        grads, _ = small_cnn_backward(params, cache, y[:, batch])
+        for name in params:
+            params[name] -= eta / len(batch) * grads[name]  # theta <- theta - eta/m sum_x dC_x/dtheta
+
+
+def train_small_cnn(images, labels, rng, epochs=15, batch_size=20, eta=2.0, activation="tanh",
+                    test_fraction=0.2, **shape):
+    """Mini-batch SGD on the quadratic cost of the small CNN (:func:`small_cnn_backward`).
+
+    images: (N, H, W); labels: (N,) integers 0..9. ``rng`` draws, in this order, the parameters
+    (:func:`init_small_cnn` with ``shape``), the train/test split and each epoch's shuffle.
+    Returns a dict: "params" (trained), "snapshots" (a copy of params before each epoch and after
+    the last), "test_accuracy" and "train_cost" (per example) per snapshot, "test_idx".
+    """
+    images = np.asarray(images, dtype=np.float64)
+    params = init_small_cnn(rng, image=images.shape[1], **shape)
+    train_idx, test_idx = datasets.train_test_split(len(images), test_fraction, rng)
+    y = datasets.one_hot(labels, params["V"].shape[0])
+    history = {"snapshots": [], "test_accuracy": [], "train_cost": [], "test_idx": test_idx}
+    for epoch in range(epochs + 1):  # snapshot 0: before training
+        if epoch > 0:
+            sgd_epoch(params, images, y, train_idx, batch_size, eta, activation, rng)
+        history["snapshots"].append({k: v.copy() for k, v in params.items()})
+        out_train, _ = small_cnn_forward(params, images[train_idx], activation)
+        history["train_cost"].append(mlp.cost(out_train, y[:, train_idx]) / len(train_idx))
+        out_test, _ = small_cnn_forward(params, images[test_idx], activation)
+        history["test_accuracy"].append(float(np.mean(out_test.argmax(axis=0) == labels[test_idx])))
+    history["params"] = params
+    return history
