@@ -18,6 +18,7 @@ state before step 0 is h0 (the notes count steps from 1; nothing else changes).
 import numpy as np
 
 from backprop import activations as act
+from backprop import gradcheck as gc
 
 PARAMS = ("U", "W", "V", "b", "c")
 
@@ -342,3 +343,19 @@ def recall_accuracy(params, delay, rng, T=500, activation="tanh"):
     xs, ys = delay_task(T, delay, rng)
     yhats, _ = forward(xs, **params, activation=activation)
     return float(np.mean((yhats[delay:] > 0.5) == (ys[delay:] > 0.5)))
+
+
+def gradient_check(xs, params, ys, activation="tanh", eps=1e-5):
+    """Compare :func:`bptt` with central differences of L, parameter by parameter.
+
+    params: dict U, W, V, b, c (perturbed in place one entry at a time and restored). Returns a
+    dict name -> (largest |gradient entry|, rel_error of bptt's gradient against the numerical one).
+    """
+    def total_loss():
+        return loss(forward(xs, **params, activation=activation)[0], ys)
+
+    _, cache = forward(xs, **params, activation=activation)
+    _, grads, _ = bptt(ys, cache)
+    return {name: (float(np.abs(grads[name]).max()),
+                   gc.rel_error(grads[name], gc.numerical_gradient(lambda _: total_loss(), params[name], eps)))
+            for name in PARAMS}
