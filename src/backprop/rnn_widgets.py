@@ -13,7 +13,7 @@ LENGTHS = [8, 16, 32]
 RADII = [0.5, 1.0, 2.0]
 ACTIVATIONS = ["tanh", "sigmoid", "relu"]
 MAX_F_PRIME = {"tanh": 1.0, "sigmoid": 0.25, "relu": 1.0}  # max_z f'(z)
-STAGES = 5  # positions of the play button: the backward sweep in five parts
+STAGES = 4  # positions of the play button: the backward sweep in four parts
 TRUNCATIONS = {"none (full BPTT)": None, "k = 8": 8, "k = 4": 4}
 N_X, N_H, N_Y = 2, 8, 1
 
@@ -74,7 +74,7 @@ def unroller_widget(dpi=72):
                 linked.slider("sequence length T", LENGTHS, index=1),
                 linked.slider("spectral radius ρ(W)", RADII, index=1),
                 linked.toggle("activation", ACTIVATIONS)]
-    alt = ("The RNN unrolled over time; backward sweep at part {} of 5, sequence length {}, spectral "
+    alt = ("The RNN unrolled over time; backward sweep at part {} of 4, sequence length {}, spectral "
            "radius {}, {} units: each hidden state reached so far coloured by the norm of its delta, "
            "and the norms as bars on a log axis.")
     return linked.figure(draw, controls, alt=lambda *labels: alt.format(*labels), dpi=dpi)
