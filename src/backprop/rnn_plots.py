@@ -60,8 +60,8 @@ class UnrolledFigure:
         self.bars_ax.yaxis.label.set_size(9)
         _plain_log_ticks(self.bars_ax.yaxis)
         self.bars_ax.tick_params(labelsize=8)
-        bar = self.fig.colorbar(ScalarMappable(DELTA_NORM, DELTA_CMAP), ax=[self.graph, self.bars_ax],
-                                fraction=0.03, pad=0.01)
+        self.colorbar = bar = self.fig.colorbar(ScalarMappable(DELTA_NORM, DELTA_CMAP),
+                                                ax=[self.graph, self.bars_ax], fraction=0.03, pad=0.01)
         bar.set_label("‖δᵗ‖ (log scale)", fontsize=8)
         bar.ax.tick_params(labelsize=7)
         _plain_log_ticks(bar.ax.yaxis)
@@ -104,6 +104,7 @@ class UnrolledFigure:
         out = shown[:T] & ((heights[:T] >= high) | (heights[:T] <= low))
         self.clipped.set_data(np.flatnonzero(out), np.where(heights[:T][out] >= high, high * 0.6, low * 1.7))
         self.bars_ax.set_visible(norms is not None)
+        self.colorbar.ax.set_visible(norms is not None)
 
 
 class GainFigure:
