@@ -18,6 +18,7 @@ state before step 0 is h0 (the notes count steps from 1; nothing else changes).
 import numpy as np
 
 from backprop import activations as act
+from backprop import gradcheck as gc
 
 PARAMS = ("U", "W", "V", "b", "c")
 
@@ -251,20 +252,110 @@ def random_recurrent_matrix(n, spectral_radius, rng):
     return spectral_radius * G / np.max(np.abs(np.linalg.eigvals(G)))  # max |λ(W)| = spectral_radius
 
 
+def global_norm(grads):
+    """||g|| = sqrt(sum over every array and entry of g^2) of a dict of arrays, taken after dividing
+    by the largest |entry| so that huge gradients do not overflow. The arrays must be finite."""
+    grads = [np.asarray(g, dtype=np.float64) for g in grads.values()]
+    biggest = max((np.max(np.abs(g), initial=0.0) for g in grads), default=0.0)
+    return float(biggest * np.sqrt(sum(np.sum((g / biggest) ** 2) for g in grads))) if biggest > 0 else 0.0
+
+
 def clip_by_norm(grads, max_norm):
     """Gradient clipping by the global norm. Returns ``(clipped, scale)``.
 
-    ||g|| = sqrt(sum over every array and entry of g^2); scale = min(1, max_norm / ||g||);
+    ||g|| = sqrt(sum over every array and entry of g^2) (``global_norm``); scale = min(1, max_norm / ||g||);
     clipped is a new dict with every array multiplied by scale (so ||clipped|| <= max_norm
-    and the direction is kept). The norm is taken after dividing by the largest |entry|,
-    so huge gradients do not overflow.
+    and the direction is kept).
     """
     if not (np.isfinite(max_norm) and max_norm > 0):
         raise ValueError(f"max_norm must be finite and > 0, got {max_norm!r}")
     grads = {name: np.asarray(g, dtype=np.float64) for name, g in grads.items()}
     if not all(np.all(np.isfinite(g)) for g in grads.values()):
         raise ValueError("grads must be finite to be clipped, got NaN or inf")
-    biggest = max((np.max(np.abs(g), initial=0.0) for g in grads.values()), default=0.0)
-    norm = biggest * np.sqrt(sum(np.sum((g / biggest) ** 2) for g in grads.values())) if biggest > 0 else 0.0
+    norm = global_norm(grads)
     scale = 1.0 if norm <= max_norm else max_norm / norm  # scale = min(1, max_norm / ||g||)
     return {name: g * scale for name, g in grads.items()}, scale
+
+
+def loss_from(h, t, ys, cache):
+    """L^t + L^{t+1} + ... + L^{T-1} as a function of the state h = h^t, everything else as in ``cache``.
+
+    The losses before step t do not depend on h^t, so the gradient of this function of h (n_h,)
+    is δ^t = dL/dh^t: the definition the recursion of ``bptt`` is checked against.
+    """
+    ys = check_targets(ys, cache)
+    yhat, _ = step_output(h, cache["V"], cache["c"])  # L^t depends on h^t through o^t only
+    rest = 0.0
+    if t + 1 < len(ys):  # the later steps start from h^t
+        params = {name: cache[name] for name in PARAMS}
+        later, _ = forward(cache["xs"][t + 1:], **params, h0=h, activation=cache["activation"])
+        rest = loss(later, ys[t + 1:])
+    return 0.5 * float(np.sum((yhat - ys[t]) ** 2)) + rest
+
+
+def delay_task(T, delay, rng):
+    """One sequence of the task "repeat the input of ``delay`` steps ago". Returns ``(xs, ys)``, both (T, 1).
+
+    x^t is a random bit ±1; the target is y^t = (x^{t-delay} + 1) / 2 in {0, 1} for t >= delay
+    and 1/2 (nothing to recall yet) before. Solving it needs a memory of ``delay`` steps.
+    """
+    if not (isinstance(delay, (int, np.integer)) and 1 <= delay < T):
+        raise ValueError(f"delay must be an integer with 1 <= delay < T = {T}, got {delay!r}")
+    xs = rng.choice([-1.0, 1.0], size=(T, 1))
+    ys = np.full((T, 1), 0.5)
+    ys[delay:] = (xs[:-delay] + 1.0) / 2.0  # y^t = (x^{t-delay} + 1) / 2
+    return xs, ys
+
+
+def init_params(n_x, n_h, n_y, spectral_radius, rng):
+    """Random parameters (dict U, W, V, b, c): U and V standard normal / sqrt(fan-in), W with the
+    given spectral radius (``random_recurrent_matrix``), zero biases."""
+    return {"U": rng.standard_normal((n_h, n_x)) / np.sqrt(n_x),
+            "W": random_recurrent_matrix(n_h, spectral_radius, rng),
+            "V": rng.standard_normal((n_y, n_h)) / np.sqrt(n_h),
+            "b": np.zeros(n_h), "c": np.zeros(n_y)}
+
+
+def train_delay_task(params, delay, steps, eta, rng, T=20, k=None, max_norm=None, activation="tanh"):
+    """Plain SGD on fresh ``delay_task`` sequences, one per step: θ <- θ - eta dL/dθ.
+
+    The gradient is ``bptt`` (k None) or ``bptt_truncated`` with k, then clipped to ``max_norm``
+    by ``clip_by_norm`` unless max_norm is None. Returns ``(params, losses, norms)``: the trained
+    parameters (new arrays), and per step the mean loss L / T and the global gradient norm before clipping.
+    """
+    params = {name: np.array(p, dtype=np.float64) for name, p in params.items()}
+    losses, norms = np.zeros(steps), np.zeros(steps)
+    for i in range(steps):
+        xs, ys = delay_task(T, delay, rng)
+        _, cache = forward(xs, **params, activation=activation)
+        losses[i], grads = bptt(ys, cache)[:2] if k is None else bptt_truncated(ys, cache, k)
+        norms[i] = global_norm(grads)
+        if max_norm is not None:
+            grads, _ = clip_by_norm(grads, max_norm)
+        for name in params:
+            params[name] -= eta * grads[name]
+        losses[i] /= T
+    return params, losses, norms
+
+
+def recall_accuracy(params, delay, rng, T=500, activation="tanh"):
+    """Fraction of steps t >= delay of a fresh ``delay_task`` sequence where (ŷ^t > 1/2) equals the bit x^{t-delay}."""
+    xs, ys = delay_task(T, delay, rng)
+    yhats, _ = forward(xs, **params, activation=activation)
+    return float(np.mean((yhats[delay:] > 0.5) == (ys[delay:] > 0.5)))
+
+
+def gradient_check(xs, params, ys, activation="tanh", eps=1e-5):
+    """Compare :func:`bptt` with central differences of L, parameter by parameter.
+
+    params: dict U, W, V, b, c (perturbed in place one entry at a time and restored). Returns a
+    dict name -> (largest |gradient entry|, rel_error of bptt's gradient against the numerical one).
+    """
+    def total_loss():
+        return loss(forward(xs, **params, activation=activation)[0], ys)
+
+    _, cache = forward(xs, **params, activation=activation)
+    _, grads, _ = bptt(ys, cache)
+    return {name: (float(np.abs(grads[name]).max()),
+                   gc.rel_error(grads[name], gc.numerical_gradient(lambda _: total_loss(), params[name], eps)))
+            for name in PARAMS}

@@ -1,0 +1,177 @@
+"""Figures of a recurrent network through time (chapter "RNN").
+
+Plotting only: these functions take numbers (norms of deltas, log gains, training curves) and
+return matplotlib objects. The numbers come from :mod:`backprop.rnn`; the widgets that drive
+them from :mod:`backprop.rnn_widgets`. Each class builds one figure and only updates its
+artists per frame.
+"""
+
+import matplotlib
+import numpy as np
+from matplotlib.cm import ScalarMappable
+from matplotlib.collections import LineCollection
+from matplotlib.colors import LogNorm
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+
+DELTA_RANGE = (1e-6, 1e3)  # ||δ^t|| shown on this log range; values outside are clipped and marked
+DELTA_NORM = LogNorm(*DELTA_RANGE)
+DELTA_CMAP = matplotlib.colormaps["viridis"]
+PENDING = "#e6e6e6"  # a step the backward pass has not reached yet
+GAIN_RANGE = (-12.0, 12.0)  # log10 of the gain through time shown; beyond, clipped and marked
+POWER = FuncFormatter(lambda v, _: "10" + f"{np.log10(v):.0f}".translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")))
+ROWS = {"x": 0.0, "h": 1.0, "y": 2.0}  # heights of the inputs, hidden states and outputs
+
+
+def _plain_log_ticks(axis):
+    """Ticks of a log axis at every third power of ten, written 10⁻³ in plain text (mathtext
+    tick labels cost most of a frame's drawing time)."""
+    axis.set_major_locator(LogLocator(base=1000.0))
+    axis.set_major_formatter(POWER)
+    axis.set_minor_locator(NullLocator())
+
+
+class UnrolledFigure:
+    """The network unrolled over up to ``t_max`` steps (top) and ||δ^t|| per step (bottom).
+
+    Top: a column per step t with x^t -> h^t -> ŷ^t (weights U and V) and h^{t-1} -> h^t
+    (weight W); each h^t is coloured by ||δ^t|| once the backward pass has reached it.
+    Bottom: ||δ^t|| on a log axis, one bar per step reached.
+    """
+
+    def __init__(self, t_max):
+        self.fig = Figure(figsize=(8, 3.3), facecolor="white")  # not pyplot's: never shown inline
+        self.graph, self.bars_ax = self.fig.subplots(2, 1, gridspec_kw={"height_ratios": [1.2, 1]})
+        self.edges = LineCollection([], colors="#999999", linewidths=0.8, zorder=1)
+        self.graph.add_collection(self.edges)
+        self.nodes = {row: self.graph.scatter(np.zeros(t_max), np.full(t_max, y), marker="s", zorder=2,
+                                              edgecolors="black", linewidths=0.6)
+                      for row, y in ROWS.items()}
+        for row, y in ROWS.items():
+            self.graph.text(-0.9, y, {"x": "xᵗ", "h": "hᵗ", "y": "ŷᵗ"}[row],
+                            ha="right", va="center", fontsize=10)
+        self.graph.set_ylim(-0.5, 2.5)
+        self.graph.axis("off")
+        self.bars = self.bars_ax.bar(np.arange(t_max), np.ones(t_max), bottom=DELTA_RANGE[0],
+                                     width=0.7, color=PENDING)
+        self.clipped, = self.bars_ax.plot([], [], "v", color="#d62728", ms=6, label="clipped to the axis")
+        self.bars_ax.set(yscale="log", ylim=DELTA_RANGE, xlabel="time step t",
+                         ylabel="‖δᵗ‖ = ‖∂L/∂hᵗ‖")
+        self.bars_ax.yaxis.label.set_size(9)
+        _plain_log_ticks(self.bars_ax.yaxis)
+        self.bars_ax.tick_params(labelsize=8)
+        self.colorbar = bar = self.fig.colorbar(ScalarMappable(DELTA_NORM, DELTA_CMAP),
+                                                ax=[self.graph, self.bars_ax], fraction=0.03, pad=0.01)
+        bar.set_label("‖δᵗ‖ (log scale)", fontsize=8)
+        bar.ax.tick_params(labelsize=7)
+        _plain_log_ticks(bar.ax.yaxis)
+        self.fig.subplots_adjust(left=0.1, right=0.86, top=0.88, bottom=0.15, hspace=0.1)
+
+    def draw(self, T, norms=None, first=None, title=""):
+        """Show T steps. norms (T,) are ||δ^t|| (finite, >= 0), or None for the forward pass alone;
+        steps t >= first are coloured (the backward pass has reached them). Returns the figure."""
+        t = np.arange(T)
+        first = T if norms is None else first
+        for row, y in ROWS.items():
+            nodes = self.nodes[row]
+            nodes.set_offsets(np.column_stack([t, np.full(T, y)]))
+            nodes.set_sizes(np.full(T, min(140.0, 2600.0 / T)))
+            nodes.set_facecolor("white" if row != "h" else [self._colour(norms, s, first) for s in t])
+        up = [[(s, ROWS["x"]), (s, ROWS["h"])] for s in t] + [[(s, ROWS["h"]), (s, ROWS["y"])] for s in t]
+        across = [[(s - 1, ROWS["h"]), (s, ROWS["h"])] for s in t]  # h^{t-1} -> h^t through W
+        self.edges.set_segments(up + across)
+        self.graph.set_xlim(-1.0, T - 0.5)
+        self.bars_ax.set_xlim(-1.0, T - 0.5)
+        self._draw_bars(T, norms, first)
+        self.fig.suptitle(title, fontsize=10)
+        return self.fig
+
+    def _colour(self, norms, s, first):
+        return PENDING if norms is None or s < first else DELTA_CMAP(DELTA_NORM(np.clip(norms[s], *DELTA_RANGE)))
+
+    def _draw_bars(self, T, norms, first):
+        low, high = DELTA_RANGE
+        shown = np.zeros(len(self.bars), dtype=bool)
+        if norms is not None:
+            shown[first:T] = True
+        heights = np.full(len(self.bars), low)
+        if norms is not None:
+            heights[:T] = np.clip(norms, low, high)
+        for s, bar in enumerate(self.bars):
+            bar.set_visible(bool(shown[s]))
+            bar.set_height(heights[s] - low)
+            bar.set_facecolor(DELTA_CMAP(DELTA_NORM(heights[s])))
+        out = shown[:T] & ((heights[:T] >= high) | (heights[:T] <= low))
+        self.clipped.set_data(np.flatnonzero(out), np.where(heights[:T][out] >= high, high * 0.6, low * 1.7))
+        self.bars_ax.set_visible(norms is not None)
+        self.colorbar.ax.set_visible(norms is not None)
+
+
+class GainFigure:
+    """log10 of the gain ||∂L^{T-1}/∂h^t|| / ||∂L^{T-1}/∂h^{T-1}|| against t, with reference slopes.
+
+    The measured gain (dots), the rate (ρ max f')^{T-1-t} (dashed) and the bound
+    (σ_max(W) max f')^{T-1-t} (dotted); steps the truncation cuts off shaded.
+    """
+
+    def __init__(self, t_max):
+        self.fig = Figure(figsize=(8, 3.3), facecolor="white")
+        self.ax = self.fig.subplots()
+        self.cut = self.ax.axvspan(-0.5, -0.5, color="#dddddd", zorder=0, label="cut off by truncation")
+        self.rate, = self.ax.plot([], [], "--", color="#ff7f0e", label="rate (ρ·max f′)^(T−1−t)")
+        self.bound, = self.ax.plot([], [], ":", color="#2ca02c", lw=2,
+                                   label="bound (σ_max(W)·max f′)^(T−1−t)")
+        self.gain, = self.ax.plot([], [], "o-", color="#1f77b4", ms=4, label="measured gain")
+        self.clipped, = self.ax.plot([], [], "X", color="#d62728", ms=8, label="clipped to the axis")
+        self.note = self.ax.text(0.01, 0.04, "", transform=self.ax.transAxes, fontsize=9, va="bottom")
+        self.ax.axhline(0.0, color="black", lw=0.5)
+        self.ax.set(ylim=(GAIN_RANGE[0] - 0.5, GAIN_RANGE[1] + 0.5), xlabel="time step t",
+                    ylabel="log₁₀ ‖∂Lᵀ⁻¹/∂hᵗ‖ / ‖∂Lᵀ⁻¹/∂hᵀ⁻¹‖")
+        self.ax.yaxis.label.set_size(8)
+        self.ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+        self.fig.subplots_adjust(left=0.09, right=0.7, top=0.9, bottom=0.15)
+        self.t_max = t_max
+
+    def draw(self, log_gain, log_rate, log_bound, k, title=""):
+        """log_gain (T,): measured log10 gains (-inf where exactly zero); log_rate, log_bound: log10 of
+        ρ max f' and σ_max max f' (per step); k: truncation length (None: full BPTT). Returns the figure."""
+        T = len(log_gain)
+        t = np.arange(T)
+        kept = t >= (0 if k is None else T - k)  # the steps the gradient of L^{T-1} still reaches
+        low, high = GAIN_RANGE
+        shown = np.clip(np.where(np.isfinite(log_gain), log_gain, low), low, high)
+        self.gain.set_data(t[kept], shown[kept])
+        out = kept & ((shown <= low) | (shown >= high))
+        self.clipped.set_data(t[out], shown[out])
+        steps_back = T - 1 - t
+        self.rate.set_data(t, np.clip(steps_back * log_rate, low, high))
+        self.bound.set_data(t, np.clip(steps_back * log_bound, low, high))
+        self.cut.set_x(-0.5)
+        self.cut.set_width(0.0 if k is None else max(T - k, 0))
+        self.ax.set_xlim(-0.5, max(T - 0.5, 1.5))
+        self.note.set_text(f"gain at t=0: 10^{shown[0]:.1f}" if kept[0] else
+                           f"steps t < {T - k} get no gradient from L^(T-1)")
+        self.fig.suptitle(title, fontsize=10)
+        return self.fig
+
+
+def training_curves(runs, title, window=50):
+    """Two panels for SGD runs: mean loss per step (a moving average over ``window`` steps) and the
+    gradient norm before clipping (log axis). runs: list of (label, losses (n,), norms (n,))."""
+    fig = Figure(figsize=(8, 3.0), facecolor="white")
+    loss_ax, norm_ax = fig.subplots(1, 2)
+    kernel = np.ones(window) / window
+    for label, losses, norms in runs:
+        steps = np.arange(window, len(losses) + 1)
+        loss_ax.plot(steps, np.convolve(losses, kernel, mode="valid"), label=label)
+        norm_ax.plot(np.arange(1, len(norms) + 1), np.maximum(norms, 1e-12), lw=0.7, label=label)
+    loss_ax.set(xlabel="SGD step", ylabel=f"loss L/T (mean of {window} steps)")
+    norm_ax.set(xlabel="SGD step", ylabel="‖∇L‖ before clipping", yscale="log")
+    for ax in (loss_ax, norm_ax):
+        ax.xaxis.label.set_size(9)
+        ax.yaxis.label.set_size(9)
+        ax.tick_params(labelsize=8)
+    loss_ax.legend(fontsize=8)
+    fig.suptitle(title, fontsize=10)
+    fig.subplots_adjust(left=0.08, right=0.98, top=0.88, bottom=0.16, wspace=0.28)
+    return fig

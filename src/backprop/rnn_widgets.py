@@ -1,0 +1,108 @@
+"""Widgets of the chapter "RNN": compute (:mod:`backprop.rnn`) + figures (:mod:`backprop.rnn_plots`),
+linked for the static website by :mod:`backprop.linked`."""
+
+import functools
+import math
+
+import numpy as np
+
+from backprop import linked, rnn
+from backprop.rnn_plots import GainFigure, UnrolledFigure
+
+LENGTHS = [8, 16, 32]
+RADII = [0.5, 1.0, 2.0]
+ACTIVATIONS = ["tanh", "sigmoid", "relu"]
+MAX_F_PRIME = {"tanh": 1.0, "sigmoid": 0.25, "relu": 1.0}  # max_z f'(z)
+STAGES = 4  # positions of the play button: the backward sweep in four parts
+TRUNCATIONS = {"none (full BPTT)": None, "k = 8": 8, "k = 4": 4}
+N_X, N_H, N_Y = 2, 8, 1
+
+
+@functools.lru_cache(maxsize=None)
+def example(T, spectral_radius, activation, seed=0):
+    """The widgets' forward pass: n_x=2, n_h=8, n_y=1, W with the given spectral radius (the same
+    direction for every radius), inputs and targets drawn once for 32 steps and cut to T. Returns
+    ``(ys, cache)``; the same arguments give the same (cached, not to be modified) objects."""
+    rng = np.random.default_rng(seed)
+    params = rnn.init_params(N_X, N_H, N_Y, spectral_radius, rng)
+    xs, ys = rng.standard_normal((max(LENGTHS), N_X)), rng.random((max(LENGTHS), N_Y))
+    _, cache = rnn.forward(xs[:T], **params, activation=activation)
+    return ys[:T], cache
+
+
+def delta_norms(T, spectral_radius, activation):
+    """||δ^t|| = ||dL/dh^t|| for t = 0..T-1 of the widgets' example (``bptt``'s deltas), shape (T,)."""
+    ys, cache = example(T, spectral_radius, activation)
+    return np.linalg.norm(rnn.bptt(ys, cache)[2], axis=1)
+
+
+def log_gain(T, spectral_radius, activation):
+    """log10 ||∂L^{T-1}/∂h^t|| - log10 ||∂L^{T-1}/∂h^{T-1}||, shape (T,); -inf where exactly zero.
+
+    With one output, ∂L^{T-1}/∂h^{T-1} = V^T (dL^{T-1}/do^{T-1}) points along V^T, so the ratio is
+    the gain of (∂h^{T-1}/∂h^t)^T on V^T, whatever the output's size (even where sigmoid'(o) underflows).
+    """
+    _, cache = example(T, spectral_radius, activation)
+    g = cache["V"][0]
+    return rnn.log_norms_through_time(rnn.hidden_jacobians(cache), g) - np.log10(np.linalg.norm(g))
+
+
+def first_reached(stage, T):
+    """The earliest step whose δ the backward sweep has computed at play position ``stage`` (0..STAGES-1)."""
+    return T - math.ceil((stage + 1) * T / STAGES)
+
+
+def unrolled_graph(T=6):
+    """The unrolled network of T steps, forward only (no deltas): a static figure."""
+    return UnrolledFigure(T).draw(T, title=f"The recurrent network unrolled over T = {T} steps")
+
+
+def unroller_widget(dpi=72):
+    """BPTT unroller: the play button sweeps the backward pass from the last step to the first;
+    sliders pick the sequence length T and the spectral radius of W, toggles the activation.
+
+    Frames: STAGES x len(LENGTHS) x len(RADII) x len(ACTIVATIONS).
+    """
+    figure = UnrolledFigure(max(LENGTHS))
+
+    def draw(stage, T, rho, activation):
+        first = first_reached(stage, T)
+        title = f"BPTT, T = {T}, ρ(W) = {rho:g}, {activation}: δᵗ computed for t = {T - 1} down to {first}"
+        return figure.draw(T, delta_norms(T, rho, activation), first, title)
+
+    controls = [linked.play("backward sweep", {f"{s + 1}/{STAGES}": s for s in range(STAGES)}),
+                linked.slider("sequence length T", LENGTHS, index=1),
+                linked.slider("spectral radius ρ(W)", RADII, index=1),
+                linked.toggle("activation", ACTIVATIONS)]
+    alt = ("The RNN unrolled over time; backward sweep at part {} of 4, sequence length {}, spectral "
+           "radius {}, {} units: each hidden state reached so far coloured by the norm of its delta, "
+           "and the norms as bars on a log axis.")
+    return linked.figure(draw, controls, alt=lambda *labels: alt.format(*labels), dpi=dpi)
+
+
+def gain_widget(dpi=72):
+    """Gradient through time: the log gain of the last loss's gradient from h^{T-1} back to h^t,
+    with the reference slopes; sliders for T, the spectral radius and the truncation length, toggles
+    for the activation. Frames: len(LENGTHS) x len(RADII) x len(ACTIVATIONS) x len(TRUNCATIONS)."""
+    figure = GainFigure(max(LENGTHS))
+
+    def draw(T, rho, activation, k):
+        _, cache = example(T, rho, activation)
+        top_singular = np.linalg.norm(cache["W"], 2)
+        title = f"T = {T}, ρ(W) = {rho:g}, σ_max(W) = {top_singular:.2f}, {activation}"
+        return figure.draw(log_gain(T, rho, activation), np.log10(rho * MAX_F_PRIME[activation]),
+                           np.log10(top_singular * MAX_F_PRIME[activation]), k, title)
+
+    controls = [linked.slider("sequence length T", LENGTHS, index=2),
+                linked.slider("spectral radius ρ(W)", RADII, index=1),
+                linked.toggle("activation", ACTIVATIONS),
+                linked.toggle("truncation", TRUNCATIONS)]
+    alt = ("Log10 of the gain of the last step's gradient from step T-1 back to step t, for sequence "
+           "length {}, spectral radius {}, {} units, truncation {}; dashed: the rate (rho max f') per "
+           "step, dotted: the singular-value bound.")
+    return linked.figure(draw, controls, alt=lambda *labels: alt.format(*labels), dpi=dpi)
+
+
+def static(fig, alt, dpi=80):
+    """A figure shown as an image with alt text (a widget with no controls)."""
+    return linked.image(linked.png(fig, dpi), alt)
