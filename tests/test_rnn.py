@@ -288,8 +288,8 @@ def bad_calls():
         ("U columns", fwd(U=p["U"][:, :2]), r"U must be \(n_h, n_x\) with n_x=3.*got shape \(4, 2\)"),
         ("V columns", fwd(V=p["V"][:, :3]), r"V must be \(n_y, n_h\) with n_h=4.*got shape \(2, 3\)"),
         ("W shape", fwd(W=p["W"][:3]), r"W must be \(4, 4\).*got shape \(3, 4\)"),
-        ("b column", fwd(b=p["b"][:, None]), r"b must be \(4,\).*got shape \(4, 1\)"),
-        ("c column", fwd(c=p["c"][:, None]), r"c must be \(2,\).*got shape \(2, 1\)"),
+        ("b row", fwd(b=p["b"][None, :]), r"b must be \(4,\).*got shape \(1, 4\)"),
+        ("c 2-D", fwd(c=np.zeros((2, 2))), r"c must be \(2,\).*got shape \(2, 2\)"),
         ("h0 size", fwd(h0=h0[:3]), r"h0 must be \(4,\).*got shape \(3,\)"),
         ("xs NaN", fwd(xs=nan_at(xs)), "xs must be finite"),
         ("U inf", fwd(U=np.full_like(p["U"], np.inf)), "U must be finite"),
@@ -354,3 +354,14 @@ def test_inputs_and_cache_are_left_unmodified():
         np.testing.assert_array_equal(grads[name], value)
     params["U"][0, 0] += 1.0  # the cache holds copies: changing an input later leaves it alone
     assert cache["U"][0, 0] == cache_before["U"][0, 0]
+
+
+def test_column_vectors_as_in_the_notes_give_the_same_gradients_in_their_shape():
+    xs, p, h0, ys = make_problem(np.random.default_rng(5), 3, 4, 2, 5)
+    columns = p | {"b": p["b"][:, None], "c": p["c"][:, None]}
+    loss, grads, deltas = rnn.bptt(ys, rnn.forward(xs, **p, h0=h0)[1])
+    loss_c, grads_c, deltas_c = rnn.bptt(ys, rnn.forward(xs, **columns, h0=h0[:, None])[1])
+    assert loss_c == loss and np.array_equal(deltas_c, deltas)
+    for name in rnn.PARAMS:
+        assert grads_c[name].shape == columns[name].shape
+        np.testing.assert_array_equal(grads_c[name].ravel(), grads[name].ravel())

@@ -27,7 +27,8 @@ def check_sequence(xs, U, W, V, b, c, h0):
     """Raise ValueError unless the shapes agree and every value is finite; return float64 copies.
 
     xs (T, n_x), U (n_h, n_x), W (n_h, n_h), V (n_y, n_h), b (n_h,), c (n_y,), h0 (n_h,)
-    or None (then zeros), with T, n_x, n_h, n_y >= 1.
+    or None (then zeros), with T, n_x, n_h, n_y >= 1. b, c and h0 may also be columns (n, 1),
+    as in the notes; they are returned flat (their gradients get their shape back in bptt).
     """
     xs, U, V = (np.array(a, dtype=np.float64) for a in (xs, U, V))
     if xs.ndim != 2 or 0 in xs.shape:
@@ -42,6 +43,8 @@ def check_sequence(xs, U, W, V, b, c, h0):
     arrays = {"xs": xs, "U": U, "V": V}
     for name, (a, shape) in rest.items():
         arrays[name] = np.array(a, dtype=np.float64)
+        if len(shape) == 1 and arrays[name].shape == shape + (1,):
+            arrays[name] = arrays[name].reshape(shape)  # a column vector, as in the notes
         if arrays[name].shape != shape:
             hint = " (a 1-D row: time runs along xs's first axis)" if len(shape) == 1 else ""
             raise ValueError(f"{name} must be {shape}{hint}, got shape {arrays[name].shape}")
@@ -76,6 +79,7 @@ def forward(xs, U, W, V, b, c, h0=None, activation="tanh"):
     (keys xs, U, W, V, b, c, h0, activation) and of the steps: zs, hs, h_prevs (T, n_h), with
     h_prevs[t] = h^{t-1}, and os, yhats (T, n_y).
     """
+    shapes = {"b": np.shape(b), "c": np.shape(c)}  # the gradients come back in these shapes
     xs, U, W, V, b, c, h0 = check_sequence(xs, U, W, V, b, c, h0)
     f, _ = act.get(activation)
     states, zs, os, yhats = [h0], [], [], []
@@ -87,9 +91,15 @@ def forward(xs, U, W, V, b, c, h0=None, activation="tanh"):
         os.append(o)
         yhats.append(yhat)
     yhats = np.array(yhats)
-    cache = dict(xs=xs, U=U, W=W, V=V, b=b, c=c, h0=h0, activation=activation, zs=np.array(zs),
+    cache = dict(xs=xs, U=U, W=W, V=V, b=b, c=c, h0=h0, activation=activation, shapes=shapes, zs=np.array(zs),
                  hs=np.array(states[1:]), h_prevs=np.array(states[:-1]), os=np.array(os), yhats=yhats)
     return yhats, cache
+
+
+def as_given(grads, cache):
+    """The gradients of b and c in the shapes the caller gave them to forward ((n,) or (n, 1))."""
+    shapes = cache.get("shapes", {})
+    return {name: g.reshape(shapes[name]) if name in shapes else g for name, g in grads.items()}
 
 
 def loss(yhats, ys):
@@ -145,7 +155,7 @@ def bptt(ys, cache):
         grads["U"] += np.outer(dz, xs[t])  # dL/dU += (dL/dz^t) (x^t)^T
         grads["W"] += np.outer(dz, h_prevs[t])  # dL/dW += (dL/dz^t) (h^{t-1})^T
         grads["b"] += dz  # dL/db += dL/dz^t
-    return loss(yhats, ys), grads, deltas
+    return loss(yhats, ys), as_given(grads, cache), deltas
 
 
 def grad_h0(deltas, cache):
@@ -189,7 +199,7 @@ def bptt_truncated(ys, cache, k):
             grads["U"] += np.outer(dz, xs[s])  # dL/dU += (dL^t/dz^s) (x^s)^T
             grads["W"] += np.outer(dz, h_prevs[s])  # dL/dW += (dL^t/dz^s) (h^{s-1})^T
             grads["b"] += dz  # dL/db += dL^t/dz^s
-    return loss(yhats, ys), grads
+    return loss(yhats, ys), as_given(grads, cache)
 
 
 def hidden_jacobians(cache):
