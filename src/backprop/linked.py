@@ -81,7 +81,7 @@ def png(fig, dpi=72, colours=64):
     canvas.draw()
     rgb = np.asarray(canvas.buffer_rgba())[..., :3]
     buffer = io.BytesIO()
-    Image.fromarray(rgb).quantize(colours, method=Image.Quantize.MEDIANCUT).save(buffer, format="png")
+    Image.fromarray(rgb).quantize(colours, method=Image.Quantize.FASTOCTREE).save(buffer, format="png")
     return buffer.getvalue()
 
 
