@@ -68,10 +68,21 @@ def layer_gradient_norms(depth, activation, scale, width=30, n_in=64, n_out=10, 
     for every example). It is returned as 0, the true value; before a log axis pass the
     array through :func:`log_floor`, which never gives 0, NaN or inf.
     """
+    return layer_statistics(depth, activation, scale, width, n_in, n_out, m, seed)[0]
+
+
+def layer_statistics(depth, activation, scale, width=30, n_in=64, n_out=10, m=100, seed=0):
+    """``(norms, mean_ratio, saturated)`` of one random deep network, each of shape (depth + 1,).
+
+    norms: ||delta^l||_F / sqrt(m), as :func:`layer_gradient_norms` returns them;
+    mean_ratio, saturated: :func:`saturation` of the same forward pass (threshold 0.01).
+    One forward and one backward pass of :func:`deep_network` (``default_rng(seed)``).
+    """
     weights, biases, x, y = deep_network(depth, scale, np.random.default_rng(seed), width, n_in, n_out, m)
     zs, activations = mlp.forward(weights, biases, x, activation)
     deltas, _, _ = mlp.backward(weights, zs, activations, y, activation)
-    return np.array([np.linalg.norm(d) / np.sqrt(m) for d in deltas])  # ||delta^l||_F / sqrt(m)
+    norms = np.array([np.linalg.norm(d) / np.sqrt(m) for d in deltas])  # ||delta^l||_F / sqrt(m)
+    return (norms, *saturation(zs, activation))
 
 
 def log_floor(values, floor=None):
