@@ -110,9 +110,11 @@ class SpeedFigure:
         self.up, self.down = _marks(self.speed_ax)
         self.down.set_label(f"no gradient (0, drawn at {SPEED_FLOOR:.0e})")
         _log_y(self.speed_ax)
-        self.speed_ax.set(xlim=(0, epochs), ylim=(SPEED_FLOOR / 3, 1e5), xlabel="epoch",
+        self.speed_ax.set(xlim=(0, epochs), ylim=(SPEED_FLOOR / 3, SPEED_CEILING * 3), xlabel="epoch",
                           ylabel="‖∂C/∂bˡ‖ (mean cost per example)")
-        self.speed_ax.legend(loc="upper right", fontsize=6.5, ncol=3)
+        self.fig.legend(handles=self.lines + [self.up, self.down], loc="upper center", bbox_to_anchor=(0.5, 0.93),
+                        ncol=4, fontsize=7, frameon=False)
+        self.fig.subplots_adjust(top=0.76)
         self.accuracy, = self.acc_ax.plot([], [], "o-", ms=3, color="#2ca02c")
         self.acc_ax.axhline(0.1, color="#7f7f7f", ls=":", lw=1)
         self.acc_ax.text(epochs, 0.11, "chance", ha="right", va="bottom", fontsize=7, color="#555555")

@@ -29,7 +29,7 @@ def explorer_stats(depth, activation, scale, seed=0):
     return vanishing.layer_statistics(depth, activation, scale, seed=seed)
 
 
-def explorer_widget(seed=0, dpi=72):
+def explorer_widget(seed=0, dpi=80):
     """Vanishing-gradient explorer: ||delta^l|| per layer and saturation per layer, for every
     depth in DEPTHS, activation in ACTIVATIONS and weight scale in SCALES (all frames drawn here)."""
     figure = ExplorerFigure(max(DEPTHS) + 1)
@@ -61,7 +61,7 @@ def speed_history(activation, scale, seed=0):
                            SPEED_EPOCHS, SPEED_BATCH, ETAS[activation], np.random.default_rng(seed))
 
 
-def speed_widget(seed=0, dpi=72):
+def speed_widget(seed=0, dpi=80):
     """Learning speed per layer: ||dC/db^l|| of every layer over the epochs of a training run,
     for every activation in ACTIVATIONS and weight scale in SPEED_SCALES."""
     figure = SpeedFigure(len(SPEED_SIZES) - 1, SPEED_EPOCHS)
@@ -83,7 +83,7 @@ def speed_widget(seed=0, dpi=72):
     return linked.figure(draw, controls, alt=alt, dpi=dpi)
 
 
-def band_widget(dpi=72):
+def band_widget(dpi=80):
     """The saturation band: |w sigma'(w a + b)| against a for every w in BAND_WS and b in BAND_BS,
     the band where it is >= 1 shaded; beside it the band's width against |w|."""
     a = np.linspace(-1.0, 2.0, 601)
