@@ -68,10 +68,21 @@ def layer_gradient_norms(depth, activation, scale, width=30, n_in=64, n_out=10, 
     for every example). It is returned as 0, the true value; before a log axis pass the
     array through :func:`log_floor`, which never gives 0, NaN or inf.
     """
+    return layer_statistics(depth, activation, scale, width, n_in, n_out, m, seed)[0]
+
+
+def layer_statistics(depth, activation, scale, width=30, n_in=64, n_out=10, m=100, seed=0):
+    """``(norms, mean_ratio, saturated)`` of one random deep network, each of shape (depth + 1,).
+
+    norms: ||delta^l||_F / sqrt(m), as :func:`layer_gradient_norms` returns them;
+    mean_ratio, saturated: :func:`saturation` of the same forward pass (threshold 0.01).
+    One forward and one backward pass of :func:`deep_network` (``default_rng(seed)``).
+    """
     weights, biases, x, y = deep_network(depth, scale, np.random.default_rng(seed), width, n_in, n_out, m)
     zs, activations = mlp.forward(weights, biases, x, activation)
     deltas, _, _ = mlp.backward(weights, zs, activations, y, activation)
-    return np.array([np.linalg.norm(d) / np.sqrt(m) for d in deltas])  # ||delta^l||_F / sqrt(m)
+    norms = np.array([np.linalg.norm(d) / np.sqrt(m) for d in deltas])  # ||delta^l||_F / sqrt(m)
+    return (norms, *saturation(zs, activation))
 
 
 def log_floor(values, floor=None):
@@ -299,6 +310,49 @@ def grad_w1_via_jacobians(weights, zs, activations, y, activation="sigmoid"):
         upper = np.eye(zs[0].shape[0])  # L = 1: a^L is a^1
     delta1 = f_prime(zs[0]) * (upper.T @ (activations[-1] - y))  # delta^1 = f'(z^1) ⊙ (d a^L/d a^1)^T ∇_a C
     return delta1 @ activations[0].T  # (BP4) dC/dW^1 = delta^1 (a^0)^T
+
+
+def jacobian_checks(sizes=(4, 5, 5, 3), activation="sigmoid", seed=0):
+    """The product of Jacobians against finite differences, on one random example.
+
+    Returns rows ``(what, rel_error)``: d a^L / d a^0 from :func:`jacobian_chain` against
+    central differences of the forward pass (one output at a time); dC/dW^1 from
+    :func:`grad_w1_via_jacobians` against central differences of the cost and against
+    :func:`backprop.mlp.backward` (BP1-BP4). Network: ``mlp.init_network(sizes, default_rng(seed))``,
+    x ~ N(0, 1) of shape (n_0, 1), y ~ U(0, 1) of shape (n_L, 1).
+    """
+    rng = np.random.default_rng(seed)
+    weights, biases = mlp.init_network(list(sizes), rng)
+    x, y = rng.standard_normal((sizes[0], 1)), rng.uniform(size=(sizes[-1], 1))
+    zs, activations = mlp.forward(weights, biases, x, activation)
+
+    def output(i):  # a^L_i as a function of the input a^0
+        return lambda v: mlp.forward(weights, biases, v, activation)[1][-1][i, 0]
+
+    fd_jacobian = np.vstack([numerical_gradient(output(i), x).T for i in range(sizes[-1])])
+    fd_w1 = numerical_gradient(lambda _: mlp.cost(mlp.forward(weights, biases, x, activation)[1][-1], y), weights[0])
+    product_w1 = grad_w1_via_jacobians(weights, zs, activations, y, activation)
+    backprop_w1 = mlp.backward(weights, zs, activations, y, activation)[1][0]
+    return [("∂aᴸ/∂a⁰ = Jᴸ⋯J¹ vs finite differences", rel_error(jacobian_chain(weights, zs, activation), fd_jacobian)),
+            ("∂C/∂W¹ from the product vs finite differences", rel_error(product_w1, fd_w1)),
+            ("∂C/∂W¹ from the product vs mlp.backward", rel_error(product_w1, backprop_w1))]
+
+
+def delta_bounds(weights, delta_out):
+    """The bound on ||delta^l|| that sigma' <= 1/4 gives, for ONE example; shape (L,).
+
+    Entry l-1 is (1/4)^(L-l) prod_{k>l} ||W^k||_2 ||delta^L||: each step of (BP2) multiplies
+    the error by (W^k)^T (at most its spectral norm) and then by sigma' <= 1/4.
+    weights[l-1] = W^l; delta_out = delta^L of one example, shape (n_L, 1).
+    """
+    delta_out = np.asarray(delta_out, dtype=np.float64)
+    if delta_out.shape != (np.shape(weights[-1])[0], 1):
+        raise ValueError(f"delta_out must be delta^L of one example, shape ({np.shape(weights[-1])[0]}, 1), "
+                         f"got {delta_out.shape}")
+    spectral = np.array([np.linalg.norm(W, 2) for W in weights])  # ||W^k||_2, k = 1..L
+    L = len(weights)
+    above = np.array([np.prod(spectral[l:]) for l in range(1, L + 1)])  # prod_{k>l} ||W^k||_2
+    return sigmoid_bound(L - np.arange(1, L + 1)) * above * np.linalg.norm(delta_out)
 
 
 def numerical_backward(weights, biases, x, y, activation="sigmoid"):

@@ -1,0 +1,175 @@
+"""Figures of the chapter "MLP": vanishing and exploding gradients, learning speed, the band.
+
+Plotting only: each class builds ONE ``matplotlib.figure.Figure`` (never pyplot, which would
+also show it inline) and its ``draw`` updates the artists for one frame and returns the figure.
+The numbers come from :mod:`backprop.vanishing`; the widgets from :mod:`backprop.vanishing_widgets`.
+"""
+
+import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+
+CLIP = (1e-12, 1e12)  # the explorer's log axis: values beyond are drawn at the edge and marked
+SPEED_FLOOR, SPEED_CEILING = 1e-9, 1e2  # the learning-speed axis: no gradient (dead ReLU) sits at
+# the floor, an exploding one at the ceiling, both marked
+LAYER_COLOURS = matplotlib.colormaps["viridis"]
+
+
+def clip_marked(values, lo, hi):
+    """``(shown, above, below)``: values clipped to [lo, hi], and where they were > hi or < lo.
+
+    For a log axis: a 0 (no gradient at all) counts as below. values: finite, any shape.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"values must be finite, got {values}")
+    return np.clip(values, lo, hi), values > hi, values < lo
+
+
+def _new_figure(width_ratios=(1.3, 1)):
+    """A white 8 x 3.3 inch figure with two axes side by side."""
+    fig = Figure(figsize=(8, 3.3), facecolor="white")
+    axes = fig.subplots(1, 2, gridspec_kw={"width_ratios": width_ratios})
+    fig.subplots_adjust(left=0.09, right=0.98, top=0.86, bottom=0.15, wspace=0.3)
+    return fig, axes
+
+
+def superscript_powers(value, _position=None):
+    """Tick label of a power of ten without mathtext (much faster to draw): 1e-12 -> '10⁻¹²'."""
+    exponent = int(round(np.log10(value)))
+    return "10" + str(exponent).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
+def _log_y(ax):
+    """Log y axis, ticks labelled in plain text."""
+    ax.set_yscale("log")
+    ax.yaxis.set_major_locator(LogLocator(numticks=9))
+    ax.yaxis.set_major_formatter(FuncFormatter(superscript_powers))
+    ax.yaxis.set_minor_locator(NullLocator())  # fewer ticks: each frame draws faster
+
+
+def _marks(ax, colour="#d62728"):
+    """Two empty marker lines on ``ax``: clipped above (triangle up) and below (triangle down)."""
+    up, = ax.plot([], [], "^", color=colour, ms=8, label="clipped (beyond the axis)")
+    down, = ax.plot([], [], "v", color=colour, ms=8)
+    return up, down
+
+
+class ExplorerFigure:
+    """Left: ||delta^l|| per layer on a log axis, with the sigmoid bound ||delta^L|| (1/4)^(L-l).
+    Right: how saturated each layer is (fraction of flat f', mean f' / max f')."""
+
+    def __init__(self, max_layers):
+        self.fig, (self.norm_ax, self.sat_ax) = _new_figure()
+        layers = np.arange(1, max_layers + 1)
+        ticks = layers[::2]  # every other layer labelled: fewer texts to draw per frame
+        self.line, = self.norm_ax.plot([], [], "o-", color="#1f77b4", label="‖δˡ‖ measured")
+        self.bound, = self.norm_ax.plot([], [], "--", color="#7f7f7f", label="‖δᴸ‖ (1/4)ᴸ⁻ˡ: σ′ ≤ 1/4 alone")
+        self.up, self.down = _marks(self.norm_ax)
+        _log_y(self.norm_ax)
+        self.norm_ax.set(ylim=(CLIP[0] / 5, CLIP[1] * 5), xlim=(0.5, max_layers + 0.5),
+                         xticks=ticks, xlabel="layer l (last = output layer L)",
+                         ylabel="‖∂C/∂zˡ‖ (RMS per example)")
+        self.norm_ax.legend(loc="lower right", fontsize=7)
+        self.bars = self.sat_ax.bar(layers, np.zeros(max_layers), color="#ff7f0e", label="saturated")
+        self.ratio, = self.sat_ax.plot([], [], "ks-", ms=4, label="mean f′ / max f′")
+        self.sat_ax.set(ylim=(0, 1.05), xlim=(0.5, max_layers + 0.5), xticks=ticks,
+                        xlabel="layer l", ylabel="fraction of (unit, example) pairs")
+        self.sat_legend = self.sat_ax.legend([self.bars, self.ratio], ["saturated", "mean f′ / max f′"],
+                                             loc="upper left", fontsize=7)
+        for ax in (self.norm_ax, self.sat_ax):
+            ax.tick_params(labelsize=8)
+
+    def draw(self, norms, mean_ratio, saturated, title, saturated_label):
+        """One frame: arrays of shape (L,) for layers 1..L. Returns the figure."""
+        layers = np.arange(1, len(norms) + 1)
+        shown, above, below = clip_marked(norms, *CLIP)
+        self.line.set_data(layers, shown)
+        self.bound.set_data(layers, np.clip(norms[-1] * 0.25 ** (len(norms) - layers), *CLIP))
+        self.up.set_data(layers[above], shown[above])
+        self.down.set_data(layers[below], shown[below])
+        for l, bar in enumerate(self.bars):
+            bar.set_height(saturated[l] if l < len(norms) else 0.0)
+        self.ratio.set_data(layers, mean_ratio)
+        self.sat_legend.get_texts()[0].set_text(saturated_label)
+        self.fig.suptitle(title, fontsize=10)
+        return self.fig
+
+
+class SpeedFigure:
+    """Left: each layer's learning speed ||dC/db^l|| over the epochs (log axis).
+    Right: test accuracy over the epochs."""
+
+    def __init__(self, n_layers, epochs):
+        self.fig, (self.speed_ax, self.acc_ax) = _new_figure()
+        colours = [LAYER_COLOURS(k / max(n_layers - 1, 1)) for k in range(n_layers)]
+        self.lines = [self.speed_ax.plot([], [], color=c, label=f"layer {l}" + (" (output)" if l == n_layers else ""))[0]
+                      for l, c in enumerate(colours, start=1)]
+        self.up, self.down = _marks(self.speed_ax)
+        self.down.set_label(f"no gradient (0, drawn at {SPEED_FLOOR:.0e})")
+        _log_y(self.speed_ax)
+        self.speed_ax.set(xlim=(0, epochs), ylim=(SPEED_FLOOR / 3, SPEED_CEILING * 3), xlabel="epoch",
+                          ylabel="‖∂C/∂bˡ‖ (mean cost per example)")
+        self.fig.legend(handles=self.lines + [self.up, self.down], loc="upper center", bbox_to_anchor=(0.5, 0.93),
+                        ncol=4, fontsize=7, frameon=False)
+        self.fig.subplots_adjust(top=0.76)
+        self.accuracy, = self.acc_ax.plot([], [], "o-", ms=3, color="#2ca02c")
+        self.acc_ax.axhline(0.1, color="#7f7f7f", ls=":", lw=1)
+        self.acc_ax.text(epochs, 0.11, "chance", ha="right", va="bottom", fontsize=7, color="#555555")
+        self.acc_ax.set(xlim=(0, epochs), ylim=(0, 1), xlabel="epoch", ylabel="test accuracy (fraction)")
+        for ax in (self.speed_ax, self.acc_ax):
+            ax.tick_params(labelsize=8)
+
+    def draw(self, grad_norms, test_accuracy, title):
+        """One frame: grad_norms (epochs + 1, L), test_accuracy (epochs + 1,). Returns the figure."""
+        epochs = np.arange(len(grad_norms))
+        shown, above, below = clip_marked(grad_norms, SPEED_FLOOR, SPEED_CEILING)
+        for line, column in zip(self.lines, shown.T):
+            line.set_data(epochs, column)
+        self.up.set_data(epochs[np.nonzero(above)[0]], shown[above])  # boolean indexing is row-major,
+        self.down.set_data(epochs[np.nonzero(below)[0]], shown[below])  # as nonzero's rows are
+        self.accuracy.set_data(epochs, test_accuracy)
+        self.fig.suptitle(title, fontsize=10)
+        return self.fig
+
+
+class BandFigure:
+    """Left: |w sigma'(w a + b)| against a, the band where it is >= 1 shaded, a in [0, 1] marked.
+    Right: the band's width against |w|, the current w marked."""
+
+    def __init__(self, a, w_curve, width_curve):
+        self.fig, (self.ax, self.width_ax) = _new_figure()
+        self.a = a
+        self.ax.axvspan(0, 1, color="#e8e8e8", zorder=0, label="a sigmoid's output: a ∈ (0, 1)")
+        self.ax.axhline(1.0, color="#d62728", ls="--", lw=1, label="factor 1: no shrinking")
+        self.band = self.ax.add_patch(Rectangle((0, 0), 0, 1e3, color="#d62728", alpha=0.25, zorder=1,
+                                                label="band: factor ≥ 1"))
+        self.curve, = self.ax.plot([], [], color="#1f77b4", lw=2, label="|w σ′(wa + b)|")
+        self.ax.set(xlim=(a[0], a[-1]), xlabel="input activation a (dimensionless)",
+                    ylabel="factor on the gradient")
+        self.fig.legend(loc="upper center", bbox_to_anchor=(0.5, 0.93), ncol=4, fontsize=7, frameon=False)
+        self.fig.subplots_adjust(top=0.8)
+        self.width_ax.plot(w_curve, width_curve, color="#7f7f7f")
+        self.marker, = self.width_ax.plot([], [], "o", color="#d62728", ms=7)
+        self.width_ax.set_xscale("log")
+        ticks = [1, 2, 4, 8, 16, 32]
+        self.width_ax.set_xticks(ticks, [str(t) for t in ticks])
+        self.width_ax.xaxis.set_minor_formatter(FuncFormatter(lambda *_: ""))
+        self.width_ax.set(xlim=(w_curve[0], w_curve[-1]), ylim=(0, 0.5),
+                          xlabel="weight |w| (log scale)", ylabel="band width in a")
+        for ax in (self.ax, self.width_ax):
+            ax.tick_params(labelsize=8)
+
+    def draw(self, factor, interval, width, w, title):
+        """One frame: factor = |w sigma'(w a + b)| on self.a; interval = (lo, hi) of the band."""
+        self.curve.set_data(self.a, factor)
+        lo, hi = interval
+        self.band.set_x(lo)
+        self.band.set_width(hi - lo)
+        self.band.set_visible(hi > lo)
+        self.ax.set_ylim(0, max(1.5, 1.15 * factor.max()))
+        self.marker.set_data([abs(w)], [width])
+        self.fig.suptitle(title, fontsize=10)
+        return self.fig
