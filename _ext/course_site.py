@@ -1,5 +1,9 @@
 """A Sphinx extension of the course's site: fixes to the Jupyter Book 1 stack, each explained.
 
+- The package's docstrings are plain text with ASCII maths (|w|, a * b, x^T), as a reader sees
+  them in help() and in the chapters' code; reST would read |w| as a substitution and *x* as
+  emphasis. The API reference shows each docstring as it is written, in a literal block.
+
 - sphinx-thebe registers its inline configuration script on every ``env-before-read-docs``,
   which Jupyter Book 1.0.4 fires twice, so every page declared ``const THEBE_JS_URL`` twice
   ("Identifier 'THEBE_JS_URL' has already been declared" in the console). Each page's scripts are
@@ -18,6 +22,12 @@ def dedupe_scripts(app, pagename, templatename, context, doctree):
     context["script_files"] = unique
 
 
+def docstring_as_written(app, what, name, obj, options, lines):
+    if any(line.strip() for line in lines):
+        lines[:] = ["::", ""] + ["    " + line for line in lines] + [""]
+
+
 def setup(app):
     app.connect("html-page-context", dedupe_scripts, priority=900)
+    app.connect("autodoc-process-docstring", docstring_as_written)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

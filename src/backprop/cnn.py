@@ -169,7 +169,7 @@ def convolve2d(x, k):
 
     True convolution commutes, so either array may be the larger one: x ⊛ k = k ⊛ x, the
     positions where the smaller lies wholly inside the larger. (H, W) and (kh, kw) ->
-    (|H-kh|+1, |W-kw|+1); one array must fit inside the other.
+    (abs(H-kh)+1, abs(W-kw)+1); one array must fit inside the other.
     """
     x, k = np.asarray(x, dtype=np.float64), np.asarray(k, dtype=np.float64)
     if x.ndim == 2 and k.ndim == 2 and k.shape[0] >= x.shape[0] and k.shape[1] >= x.shape[1]:

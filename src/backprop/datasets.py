@@ -3,7 +3,7 @@
 The file ``data/digits.csv.gz`` is the test set of the UCI *Optical Recognition of
 Handwritten Digits* data set (Alpaydin & Kaynak 1998, CC BY 4.0), as scikit-learn
 ships it; ``data/README.md`` states its source, licence and format. It is read with
-:mod:`importlib.resources`, so it is found wherever the package is installed.
+``importlib.resources``, so it is found wherever the package is installed.
 
 Shapes follow the course: one example per column, so a batch of images is fed to
 :func:`backprop.mlp.forward` as ``images.reshape(m, 64).T``, shape (64, m), and its

@@ -91,6 +91,11 @@ def image(png_bytes, alt):
     return widgets.HTML(f'<img src="data:image/png;base64,{data}" alt="{escape(alt)}">')
 
 
+def static(fig, alt, dpi=80):
+    """A figure shown as an image with alt text: a still, with no controls to link."""
+    return image(png(fig, dpi), alt)
+
+
 def frames(draw, controls, alt, dpi=72):
     """Nested Stacks holding ``draw(*values)`` for every combination of the controls' options.
 

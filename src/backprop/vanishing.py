@@ -166,7 +166,7 @@ def _band_z(w):
 def band_interval(w, b):
     """The interval ``(lo, hi)`` of a where |w sigma'(w a + b)| >= 1; lo = hi = -b/w if |w| < 4.
 
-    z = w a + b lies in [-z*, z*] (see :func:`_band_z`), so a lies between
+    z = w a + b lies in [-z*, z*] (see ``_band_z``), so a lies between
     (-z* - b)/w and (z* - b)/w. w must be non-zero; arrays broadcast.
     """
     aw, z_star = _band_z(w)
@@ -196,7 +196,7 @@ class TrainingHistory:
     """What :func:`train` records. Row 0 is before training, row e after epoch e.
 
     grad_norms: (epochs + 1, L); column l-1 is ||dC/db^l|| for the mean cost over the
-        evaluation batch (the whole training split): Nielsen's speed of learning of layer l.
+    evaluation batch (the whole training split): Nielsen's speed of learning of layer l.
     test_accuracy: (epochs + 1,); fraction of the test split whose argmax a^L is the label.
     train_cost: (epochs + 1,); the quadratic cost per example, mean over the training split.
     weights, biases: the trained parameters, shaped as for :func:`backprop.mlp.forward`.

@@ -29,28 +29,39 @@ def explorer_stats(depth, activation, scale, seed=0):
     return vanishing.layer_statistics(depth, activation, scale, seed=seed)
 
 
+def explorer_frame(figure, depth, activation, scale, seed=0):
+    """Draw one setting of the explorer on ``figure`` (an ExplorerFigure); returns the Figure."""
+    norms, mean_ratio, saturated = explorer_stats(depth, activation, scale, seed)
+    title = (f"{activation}, {depth} hidden layers, weight scale {scale:g}:  "
+             f"‖δ¹‖ / ‖δᴸ‖ = {norms[0] / norms[-1]:.1e}")
+    return figure.draw(norms, mean_ratio, saturated, title, SATURATED_LABEL[activation])
+
+
+def explorer_alt(depth, activation, scale, seed=0):
+    """The alt text of one explorer frame: what it shows, with its numbers."""
+    norms, _, saturated = explorer_stats(int(depth), activation, float(scale), seed)
+    return (f"Log plot of the gradient size per layer of a {activation} network with {depth} hidden layers "
+            f"and weight scale {scale}: layer 1 gets {norms[0] / norms[-1]:.1e} times the output layer's "
+            f"gradient; beside it, bars of the saturated fraction per layer (largest "
+            f"{saturated.max():.0%}).")
+
+
 def explorer_widget(seed=0, dpi=80):
     """Vanishing-gradient explorer: ||delta^l|| per layer and saturation per layer, for every
     depth in DEPTHS, activation in ACTIVATIONS and weight scale in SCALES (all frames drawn here)."""
     figure = ExplorerFigure(max(DEPTHS) + 1)
-
-    def draw(depth, activation, scale):
-        norms, mean_ratio, saturated = explorer_stats(depth, activation, scale, seed)
-        title = (f"{activation}, {depth} hidden layers, weight scale {scale:g}:  "
-                 f"‖δ¹‖ / ‖δᴸ‖ = {norms[0] / norms[-1]:.1e}")
-        return figure.draw(norms, mean_ratio, saturated, title, SATURATED_LABEL[activation])
-
-    def alt(depth, activation, scale):
-        norms, _, saturated = explorer_stats(int(depth), activation, float(scale), seed)
-        return (f"Log plot of the gradient size per layer of a {activation} network with {depth} hidden layers "
-                f"and weight scale {scale}: layer 1 gets {norms[0] / norms[-1]:.1e} times the output layer's "
-                f"gradient; beside it, bars of the saturated fraction per layer (largest "
-                f"{saturated.max():.0%}).")
-
     controls = [linked.slider("hidden layers", DEPTHS, index=DEPTHS.index(10)),
                 linked.toggle("activation", ACTIVATIONS),
                 linked.slider("weight scale", SCALES, index=SCALES.index(1.0))]
-    return linked.figure(draw, controls, alt=alt, dpi=dpi)
+    return linked.figure(lambda *setting: explorer_frame(figure, *setting, seed=seed), controls,
+                         alt=lambda *labels: explorer_alt(*labels, seed=seed), dpi=dpi)
+
+
+def explorer_static(depth=10, activation="sigmoid", scale=1.0, dpi=80):
+    """One explorer frame as a still image with alt text (the landing page's figure)."""
+    figure = ExplorerFigure(depth + 1)
+    return linked.static(explorer_frame(figure, depth, activation, scale),
+                         explorer_alt(depth, activation, scale), dpi=dpi)
 
 
 @lru_cache(maxsize=None)
