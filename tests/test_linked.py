@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from backprop import linked, mlp
-from backprop.mlp_plots import superscript
+from backprop.plotting import power_of_ten, superscript
 from backprop.mlp_widgets import EXAMPLES, SCALES, backward_steps, deltas_widget
 
 
@@ -85,8 +85,9 @@ def test_labels_of_floats_are_short_and_empty_options_are_refused():
         linked.toggle("t", [])
 
 
-def test_superscript():
-    assert superscript(3) == "³" and superscript(12) == "¹²"
+def test_plain_text_powers():
+    assert superscript(3) == "³" and superscript(12) == "¹²" and superscript(-4) == "⁻⁴"
+    assert power_of_ten(1e-12) == "10⁻¹²" and power_of_ten(1.0) == "10⁰" and power_of_ten(1e9) == "10⁹"
 
 
 def test_backward_steps_are_the_equations_parts():

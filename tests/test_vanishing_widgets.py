@@ -9,7 +9,7 @@ from backprop import linked, mlp, vanishing
 from backprop import vanishing_widgets as vw
 from backprop.gradcheck import numerical_gradient, rel_error
 from backprop.vanishing_plots import (CLIP, SPEED_CEILING, SPEED_FLOOR, BandFigure, ExplorerFigure,
-                                      SpeedFigure, clip_marked, superscript_powers)
+                                      SpeedFigure, clip_marked)
 
 
 def images(widget):
@@ -165,8 +165,3 @@ def test_clip_marked_rejects_nan():
     with pytest.raises(ValueError, match="finite"):
         clip_marked([1.0, np.nan], 1e-3, 1e3)
 
-
-def test_superscript_tick_labels():
-    assert superscript_powers(1e-12) == "10⁻¹²"
-    assert superscript_powers(1.0) == "10⁰"
-    assert superscript_powers(1e9) == "10⁹"

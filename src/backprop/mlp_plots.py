@@ -13,15 +13,12 @@ from matplotlib.colors import SymLogNorm
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, Rectangle
 
+from backprop.plotting import superscript
+
 DELTA_NORM = SymLogNorm(linthresh=1e-4, vmin=-1.0, vmax=1.0, base=10)  # one scale for every frame
 DELTA_CMAP = matplotlib.colormaps["RdBu_r"]
 PRIME_CMAP = matplotlib.colormaps["Greens"]
 PENDING = "#e6e6e6"  # a layer whose delta the backward pass has not reached yet
-
-
-def superscript(n):
-    """The integer n in Unicode superscript digits: 12 -> '¹²'."""
-    return str(n).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
 
 
 def _node_positions(sizes):

@@ -5,7 +5,8 @@ import numpy as np
 
 from backprop import linked, mlp
 from backprop.activations import sigmoid_prime
-from backprop.mlp_plots import DeltaFigure, superscript
+from backprop.mlp_plots import DeltaFigure
+from backprop.plotting import superscript
 
 #: (input x, target y) pairs the reader can pick, for a network with 2 inputs and 2 outputs
 EXAMPLES = {

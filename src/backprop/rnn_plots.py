@@ -12,23 +12,15 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.collections import LineCollection
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+
+from backprop.plotting import plain_log_ticks
 
 DELTA_RANGE = (1e-6, 1e3)  # ||δ^t|| shown on this log range; values outside are clipped and marked
 DELTA_NORM = LogNorm(*DELTA_RANGE)
 DELTA_CMAP = matplotlib.colormaps["viridis"]
 PENDING = "#e6e6e6"  # a step the backward pass has not reached yet
 GAIN_RANGE = (-12.0, 12.0)  # log10 of the gain through time shown; beyond, clipped and marked
-POWER = FuncFormatter(lambda v, _: "10" + f"{np.log10(v):.0f}".translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")))
 ROWS = {"x": 0.0, "h": 1.0, "y": 2.0}  # heights of the inputs, hidden states and outputs
-
-
-def _plain_log_ticks(axis):
-    """Ticks of a log axis at every third power of ten, written 10⁻³ in plain text (mathtext
-    tick labels cost most of a frame's drawing time)."""
-    axis.set_major_locator(LogLocator(base=1000.0))
-    axis.set_major_formatter(POWER)
-    axis.set_minor_locator(NullLocator())
 
 
 class UnrolledFigure:
@@ -58,13 +50,13 @@ class UnrolledFigure:
         self.bars_ax.set(yscale="log", ylim=DELTA_RANGE, xlabel="time step t",
                          ylabel="‖δᵗ‖ = ‖∂L/∂hᵗ‖")
         self.bars_ax.yaxis.label.set_size(9)
-        _plain_log_ticks(self.bars_ax.yaxis)
+        plain_log_ticks(self.bars_ax.yaxis, base=1000.0)
         self.bars_ax.tick_params(labelsize=8)
         self.colorbar = bar = self.fig.colorbar(ScalarMappable(DELTA_NORM, DELTA_CMAP),
                                                 ax=[self.graph, self.bars_ax], fraction=0.03, pad=0.01)
         bar.set_label("‖δᵗ‖ (log scale)", fontsize=8)
         bar.ax.tick_params(labelsize=7)
-        _plain_log_ticks(bar.ax.yaxis)
+        plain_log_ticks(bar.ax.yaxis, base=1000.0)
         self.fig.subplots_adjust(left=0.1, right=0.86, top=0.88, bottom=0.15, hspace=0.1)
 
     def draw(self, T, norms=None, first=None, title=""):

@@ -9,7 +9,9 @@ import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
-from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+from matplotlib.ticker import FuncFormatter
+
+from backprop.plotting import plain_log_ticks
 
 CLIP = (1e-12, 1e12)  # the explorer's log axis: values beyond are drawn at the edge and marked
 SPEED_FLOOR, SPEED_CEILING = 1e-9, 1e2  # the learning-speed axis: no gradient (dead ReLU) sits at
@@ -36,18 +38,10 @@ def _new_figure(width_ratios=(1.3, 1)):
     return fig, axes
 
 
-def superscript_powers(value, _position=None):
-    """Tick label of a power of ten without mathtext (much faster to draw): 1e-12 -> '10⁻¹²'."""
-    exponent = int(round(np.log10(value)))
-    return "10" + str(exponent).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
-
-
 def _log_y(ax):
     """Log y axis, ticks labelled in plain text."""
     ax.set_yscale("log")
-    ax.yaxis.set_major_locator(LogLocator(numticks=9))
-    ax.yaxis.set_major_formatter(FuncFormatter(superscript_powers))
-    ax.yaxis.set_minor_locator(NullLocator())  # fewer ticks: each frame draws faster
+    plain_log_ticks(ax.yaxis, numticks=9)
 
 
 def _marks(ax, colour="#d62728"):
