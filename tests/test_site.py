@@ -145,3 +145,15 @@ def check_every_control(widget, page):
         widget.locator(".widget-play").nth(i).locator("button").first.click()
         page.wait_for_timeout(2500)
         assert figure_state(widget) != before, f"play button {i} did not animate its figure"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("query, page", [("Hadamard", "book/backprop.html"), ("rot180", "book/cnn.html"),
+                                         ("BPTT", "book/rnn.html"), ("saturation", "book/mlp.html")])
+def test_search_finds_the_formulas_by_name(browser, site_url, query, page):
+    tab, problems = open_offline(browser, f"{site_url}/search.html?q={query}")
+    tab.wait_for_selector("#search-results li a", timeout=15000)
+    found = tab.eval_on_selector_all("#search-results li a", "links => links.map(a => a.href)")
+    assert any(page in href for href in found), found
+    assert not problems["external"] and not problems["console"], problems
+    tab.context.close()
