@@ -65,6 +65,8 @@ CODE_CELLS = f"""(() => {{
     .map(c => [c.executionCount, c.outputs.toJSON().map(o => o.output_type === 'stream'
                ? 'stream:' + o.name : o.output_type)]);
 }})()"""
+ALL_RUN = (f"({CODE_CELLS}.every(([count, _]) => count !== null)"
+           f" || {CODE_CELLS}.some(([_, outputs]) => outputs.includes('error')))")  # run-all stops at an error
 RUNNING = "Array.from(document.querySelectorAll('.jp-InputArea-prompt')).some(e => e.textContent.includes('*'))"
 
 
@@ -73,12 +75,19 @@ def test_chapter_runs_as_a_notebook_in_jupyterlab(browser, lab, chapter):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{lab}/lab/tree/{chapter}")
-    page.wait_for_function("window.jupyterapp && document.querySelector('.jp-Notebook .jp-Cell')",
-                           timeout=60_000)  # a notebook, not a text editor: jupytext is the viewer
+    page.goto(f"{lab}/lab/tree/{chapter}?reset")  # reset: no tabs restored from an earlier test
+    page.wait_for_function(f"window.jupyterapp && {CURRENT} && {CURRENT}.context"
+                           f" && {CURRENT}.context.path === '{chapter}' && {CURRENT}.content"
+                           " && document.querySelector('.jp-Notebook .jp-Cell')",
+                           timeout=60_000)  # this chapter, as a notebook (jupytext is the viewer)
     page.wait_for_function(IDLE, timeout=60_000)
-    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")  # resolves when done
-    page.wait_for_function(f"({IDLE}) && !({RUNNING})", timeout=180_000)
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells'); null")
+    try:
+        page.wait_for_function(f"({IDLE}) && !({RUNNING}) && ({ALL_RUN})", timeout=240_000)
+    except Exception:
+        page.screenshot(path=str(ROOT / "_build" / f"lab-{Path(chapter).stem}.png"))
+        raise AssertionError(f"{chapter} did not finish running; cells: {page.evaluate(CODE_CELLS)}; "
+                             f"dialogs: {page.locator('.jp-Dialog').all_inner_texts()}")
     cells = page.evaluate(CODE_CELLS)  # from the notebook's model, not from what is on screen
     assert cells and all(count is not None for count, _ in cells), f"{chapter}: cells did not run: {cells}"
     bad = [outputs for _, outputs in cells if any(o in ("error", "stream:stderr") for o in outputs)]
