@@ -13,7 +13,7 @@ LENGTHS = [8, 16, 32]
 RADII = [0.5, 1.0, 2.0]
 ACTIVATIONS = ["tanh", "sigmoid", "relu"]
 MAX_F_PRIME = {"tanh": 1.0, "sigmoid": 0.25, "relu": 1.0}  # max_z f'(z)
-STAGES = 4  # positions of the play button: the backward sweep in four parts
+STAGES = 3  # positions of the play button: the backward sweep in three parts
 TRUNCATIONS = {"none (full BPTT)": None, "k = 8": 8, "k = 4": 4}
 N_X, N_H, N_Y = 2, 8, 1
 
