@@ -22,8 +22,10 @@ import jupytext
 import numpy as np
 from nbclient import NotebookClient
 
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parents[1] / "tests")]
 import bench_cnn  # noqa: E402  (beside this file)
+from conftest import CHROMIUM, CHROMIUM_ARGS, QuietHandler  # noqa: E402  (the tests' Chromium and server)
+from test_site import TOC_PAGES  # noqa: E402  (the pages of _toc.yml)
 
 from backprop import mlp, rnn  # noqa: E402
 
@@ -47,8 +49,8 @@ def build_times():
 
 
 def chapters():
-    toc = (ROOT / "_toc.yml").read_text()
-    files = [ROOT / (f + ".md") for f in re.findall(r"file:\s*(\S+)", toc)]
+    """The toc's pages that hold code cells, in order."""
+    files = [ROOT / f"{page[:-len('.html')]}.md" for page in TOC_PAGES]
     return [f for f in files if "{code-cell}" in f.read_text()]
 
 
@@ -81,8 +83,6 @@ def widget_frames(html_text):
 def page_weights(pages):
     """Bytes of each page and everything Chromium loads for it, from a loopback server: as files
     (uncompressed) and as a static host that gzips sends them (gzip -6, what most hosts use)."""
-    sys.path.insert(0, str(ROOT / "tests"))
-    from conftest import CHROMIUM, CHROMIUM_ARGS, QuietHandler  # the tests' Chromium and server
     from playwright.sync_api import sync_playwright
 
     handler = functools.partial(QuietHandler, directory=str(HTML))

@@ -101,8 +101,3 @@ def gain_widget(dpi=72):
            "length {}, spectral radius {}, {} units, truncation {}; dashed: the rate (rho max f') per "
            "step, dotted: the singular-value bound.")
     return linked.figure(draw, controls, alt=lambda *labels: alt.format(*labels), dpi=dpi)
-
-
-def static(fig, alt, dpi=80):
-    """A figure shown as an image with alt text (a widget with no controls)."""
-    return linked.image(linked.png(fig, dpi), alt)
