@@ -111,10 +111,26 @@ def linked_figures(page):
     return [figures.nth(i) for i in range(figures.count())]
 
 
-def move_slider(handle, page):
+def at_end(handle):
     now, top = (float(handle.get_attribute(k) or 0) for k in ("aria-valuenow", "aria-valuemax"))
+    return now >= top
+
+
+def drag_slider(handle, page):
+    """Drag the handle with the mouse to the far end of its track (the other end if it is there)."""
+    track = handle.locator("xpath=ancestor::*[contains(@class, 'noUi-target')][1]").bounding_box()
+    box = handle.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    x = track["x"] + 1 if at_end(handle) else track["x"] + track["width"] - 1
+    page.mouse.move(x, box["y"] + box["height"] / 2, steps=8)
+    page.mouse.up()
+
+
+def key_slider(handle, page):
+    """Move the handle one step with the keyboard."""
     handle.focus()
-    page.keyboard.press("ArrowRight" if now < top else "ArrowLeft")
+    page.keyboard.press("ArrowLeft" if at_end(handle) else "ArrowRight")
 
 
 def check_every_control(widget, page):
@@ -123,10 +139,11 @@ def check_every_control(widget, page):
     widget.scroll_into_view_if_needed()
     handles = widget.locator(".noUi-handle")
     for i in range(handles.count()):
-        before = figure_state(widget)
-        move_slider(handles.nth(i), page)
-        page.wait_for_timeout(150)
-        assert figure_state(widget) != before, f"slider {i} did not change its figure"
+        for move in (drag_slider, key_slider):  # by mouse, and by keyboard
+            before = figure_state(widget)
+            move(handles.nth(i), page)
+            page.wait_for_timeout(150)
+            assert figure_state(widget) != before, f"slider {i} did not change its figure ({move.__name__})"
     toggles = widget.locator(".widget-toggle-buttons")
     for i in range(toggles.count()):
         before = figure_state(widget)
