@@ -8,11 +8,13 @@ from backprop.activations import sigmoid_prime
 from backprop.mlp_plots import DeltaFigure
 from backprop.plotting import superscript
 
-#: (input x, target y) pairs the reader can pick, for a network with 2 inputs and 2 outputs
+#: (input x, target y) pairs the reader can pick, for a network with 2 inputs and 2 outputs. The
+#: input is fixed; the targets go from far from the network's output (about (0.2, 0.5) at weight
+#: scale 1) to close to it.
 EXAMPLES = {
-    "x=(1, 0), y=(1, 0)": ([1.0, 0.0], [1.0, 0.0]),
-    "x=(1, 0), y=(0, 1)": ([1.0, 0.0], [0.0, 1.0]),
-    "x=(2, -3), y=(0, 1)": ([2.0, -3.0], [0.0, 1.0]),
+    "y=(1, 0): far": ([1.0, 0.0], [1.0, 0.0]),
+    "y=(0, 1)": ([1.0, 0.0], [0.0, 1.0]),
+    "y=(0.2, 0.5): close": ([1.0, 0.0], [0.2, 0.5]),
 }
 SCALES = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0]
 
@@ -34,7 +36,7 @@ def backward_steps(weights, biases, x, y):
 
 def deltas_widget(sizes=(2, 3, 3, 2), seed=0, dpi=72):
     """Watch the deltas: a play button steps the backward pass from the output layer to layer 1;
-    sliders pick the weight scale (W^l = scale * W0^l) and the example (x, y).
+    sliders pick the weight scale (W^l = scale * W0^l) and the target y for the input x = (1, 0).
 
     Frames: (L steps) x len(SCALES) x len(EXAMPLES), all computed here.
     """
@@ -52,8 +54,8 @@ def deltas_widget(sizes=(2, 3, 3, 2), seed=0, dpi=72):
     L = len(sizes) - 1
     controls = [linked.play("backward step", {f"δ{superscript(L - s)} (layer {L - s})": s for s in range(L)}),
                 linked.slider("weight scale", SCALES, index=SCALES.index(1.0)),
-                linked.toggle("example", EXAMPLES)]
-    alt = "Backward pass of a {}-network at step {{}}, weight scale {{}}, example {{}}: " \
+                linked.toggle("target (x = (1, 0))", EXAMPLES)]
+    alt = "Backward pass of a {}-network at step {{}}, weight scale {{}}, target {{}}: " \
           "each unit coloured by its delta; the Hadamard product of the step written out.".format(
               "-".join(map(str, sizes)))
     return linked.figure(draw, controls, alt=lambda *labels: alt.format(*labels), dpi=dpi)

@@ -158,7 +158,7 @@ def training_curves(runs, title, window=50):
         loss_ax.plot(steps, np.convolve(losses, kernel, mode="valid"), label=label)
         norm_ax.plot(np.arange(1, len(norms) + 1), np.maximum(norms, 1e-12), lw=0.7, label=label)
     loss_ax.set(xlabel="SGD step", ylabel=f"loss L/T (mean of {window} steps)")
-    norm_ax.set(xlabel="SGD step", ylabel="‖∇L‖ before clipping", yscale="log")
+    norm_ax.set(xlabel="SGD step", ylabel="‖∇L‖ (as computed, unclipped)", yscale="log")
     for ax in (loss_ax, norm_ax):
         ax.xaxis.label.set_size(9)
         ax.yaxis.label.set_size(9)

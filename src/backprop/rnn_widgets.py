@@ -74,7 +74,7 @@ def unroller_widget(dpi=72):
                 linked.slider("sequence length T", LENGTHS, index=1),
                 linked.slider("spectral radius ρ(W)", RADII, index=1),
                 linked.toggle("activation", ACTIVATIONS)]
-    alt = ("The RNN unrolled over time; backward sweep at part {} of 4, sequence length {}, spectral "
+    alt = ("The RNN unrolled over time; backward sweep at part {}, sequence length {}, spectral "
            "radius {}, {} units: each hidden state reached so far coloured by the norm of its delta, "
            "and the norms as bars on a log axis.")
     return linked.figure(draw, controls, alt=lambda *labels: alt.format(*labels), dpi=dpi)
