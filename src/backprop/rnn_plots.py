@@ -55,7 +55,7 @@ class UnrolledFigure:
         self.colorbar = bar = self.fig.colorbar(ScalarMappable(DELTA_NORM, DELTA_CMAP),
                                                 ax=[self.graph, self.bars_ax], fraction=0.03, pad=0.01)
         bar.set_label("‖δᵗ‖ (log scale)", fontsize=8)
-        bar.ax.tick_params(labelsize=7)
+        bar.ax.tick_params(labelsize=8.5)
         plain_log_ticks(bar.ax.yaxis, base=1000.0)
         self.fig.subplots_adjust(left=0.1, right=0.86, top=0.88, bottom=0.15, hspace=0.1)
 
@@ -110,9 +110,9 @@ class GainFigure:
         self.fig = Figure(figsize=(8, 3.3), facecolor="white")
         self.ax = self.fig.subplots()
         self.cut = self.ax.axvspan(-0.5, -0.5, color="#dddddd", zorder=0, label="cut off by truncation")
-        self.rate, = self.ax.plot([], [], "--", color="#ff7f0e", label="rate (ρ·max f′)^(T−1−t)")
+        self.rate, = self.ax.plot([], [], "--", color="#ff7f0e", label="rate (ρ max f′)ᵏ")
         self.bound, = self.ax.plot([], [], ":", color="#2ca02c", lw=2,
-                                   label="bound (σ_max(W)·max f′)^(T−1−t)")
+                                   label="bound (σₘₐₓ(W) max f′)ᵏ")
         self.gain, = self.ax.plot([], [], "o-", color="#1f77b4", ms=4, label="measured gain")
         self.clipped, = self.ax.plot([], [], "X", color="#d62728", ms=8, label="clipped to the axis")
         self.note = self.ax.text(0.01, 0.04, "", transform=self.ax.transAxes, fontsize=9, va="bottom")
@@ -120,8 +120,9 @@ class GainFigure:
         self.ax.set(ylim=(GAIN_RANGE[0] - 0.5, GAIN_RANGE[1] + 0.5), xlabel="time step t",
                     ylabel="log₁₀ ‖∂Lᵀ⁻¹/∂hᵗ‖ / ‖∂Lᵀ⁻¹/∂hᵀ⁻¹‖")
         self.ax.yaxis.label.set_size(8)
-        self.ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-        self.fig.subplots_adjust(left=0.09, right=0.7, top=0.9, bottom=0.15)
+        self.ax.legend(fontsize=8.5, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False,
+                       title="k = T−1−t steps back", title_fontsize=8.5)
+        self.fig.subplots_adjust(left=0.09, right=0.68, top=0.9, bottom=0.15)
         self.t_max = t_max
 
     def draw(self, log_gain, log_rate, log_bound, k, title=""):

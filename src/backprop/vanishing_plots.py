@@ -66,13 +66,13 @@ class ExplorerFigure:
         self.norm_ax.set(ylim=(CLIP[0] / 5, CLIP[1] * 5), xlim=(0.5, max_layers + 0.5),
                          xticks=ticks, xlabel="layer l (last = output layer L)",
                          ylabel="‖∂C/∂zˡ‖ (RMS per example)")
-        self.norm_ax.legend(loc="lower right", fontsize=7)
+        self.norm_ax.legend(loc="lower right", fontsize=8.5)
         self.bars = self.sat_ax.bar(layers, np.zeros(max_layers), color="#ff7f0e", label="saturated")
         self.ratio, = self.sat_ax.plot([], [], "ks-", ms=4, label="mean f′ / max f′")
         self.sat_ax.set(ylim=(0, 1.05), xlim=(0.5, max_layers + 0.5), xticks=ticks,
                         xlabel="layer l", ylabel="fraction of (unit, example) pairs")
         self.sat_legend = self.sat_ax.legend([self.bars, self.ratio], ["saturated", "mean f′ / max f′"],
-                                             loc="upper left", fontsize=7)
+                                             loc="upper left", fontsize=8.5)
         for ax in (self.norm_ax, self.sat_ax):
             ax.tick_params(labelsize=8)
 
@@ -107,11 +107,11 @@ class SpeedFigure:
         self.speed_ax.set(xlim=(0, epochs), ylim=(SPEED_FLOOR / 3, SPEED_CEILING * 3), xlabel="epoch",
                           ylabel="‖∂C/∂bˡ‖ (mean cost per example)")
         self.fig.legend(handles=self.lines + [self.up, self.down], loc="upper center", bbox_to_anchor=(0.5, 0.93),
-                        ncol=4, fontsize=7, frameon=False)
+                        ncol=4, fontsize=8.5, frameon=False)
         self.fig.subplots_adjust(top=0.76)
         self.accuracy, = self.acc_ax.plot([], [], "o-", ms=3, color="#2ca02c")
         self.acc_ax.axhline(0.1, color="#7f7f7f", ls=":", lw=1)
-        self.acc_ax.text(epochs, 0.11, "chance", ha="right", va="bottom", fontsize=7, color="#555555")
+        self.acc_ax.text(epochs, 0.11, "chance", ha="right", va="bottom", fontsize=8.5, color="#555555")
         self.acc_ax.set(xlim=(0, epochs), ylim=(0, 1), xlabel="epoch", ylabel="test accuracy (fraction)")
         for ax in (self.speed_ax, self.acc_ax):
             ax.tick_params(labelsize=8)
@@ -143,7 +143,7 @@ class BandFigure:
         self.curve, = self.ax.plot([], [], color="#1f77b4", lw=2, label="|w σ′(wa + b)|")
         self.ax.set(xlim=(a[0], a[-1]), xlabel="input activation a (dimensionless)",
                     ylabel="factor on the gradient")
-        self.fig.legend(loc="upper center", bbox_to_anchor=(0.5, 0.93), ncol=4, fontsize=7, frameon=False)
+        self.fig.legend(loc="upper center", bbox_to_anchor=(0.5, 0.93), ncol=4, fontsize=8.5, frameon=False)
         self.fig.subplots_adjust(top=0.8)
         self.width_ax.plot(w_curve, width_curve, color="#7f7f7f")
         self.marker, = self.width_ax.plot([], [], "o", color="#d62728", ms=7)
