@@ -93,3 +93,10 @@ def test_training_with_clipping_keeps_finite_and_clips():
 
 def test_global_norm_does_not_overflow():
     assert rnn.global_norm({"a": np.array([3e200, 4e200])}) == pytest.approx(5e200)
+
+
+def test_unrolled_diagram_labels_every_step_and_weight():
+    from backprop.rnn_plots import unrolled_diagram
+    texts = [t.get_text() for t in unrolled_diagram(4).axes[0].texts]
+    assert [texts.count(w) for w in "UVW"] == [4, 4, 4]  # one arrow of each weight per step
+    assert {"x⁰", "h³", "ŷ²", "h⁻¹ = 0"} <= set(texts)

@@ -13,7 +13,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
-from backprop.plotting import plain_log_ticks
+from backprop.plotting import plain_log_ticks, superscript
 
 DELTA_RANGE = (1e-6, 1e3)  # ||δ^t|| shown on this log range; values outside are clipped and marked
 DELTA_NORM = LogNorm(*DELTA_RANGE)
@@ -59,11 +59,10 @@ class UnrolledFigure:
         plain_log_ticks(bar.ax.yaxis, base=1000.0)
         self.fig.subplots_adjust(left=0.1, right=0.86, top=0.88, bottom=0.15, hspace=0.1)
 
-    def draw(self, T, norms=None, first=None, title=""):
-        """Show T steps. norms (T,) are ||δ^t|| (finite, >= 0), or None for the forward pass alone;
-        steps t >= first are coloured (the backward pass has reached them). Returns the figure."""
+    def draw(self, T, norms, first, title=""):
+        """Show T steps. norms (T,) are ||δ^t|| (finite, >= 0); steps t >= first are coloured
+        (the backward pass has reached them). Returns the figure."""
         t = np.arange(T)
-        first = T if norms is None else first
         for row, y in ROWS.items():
             nodes = self.nodes[row]
             nodes.set_offsets(np.column_stack([t, np.full(T, y)]))
@@ -79,24 +78,20 @@ class UnrolledFigure:
         return self.fig
 
     def _colour(self, norms, s, first):
-        return PENDING if norms is None or s < first else DELTA_CMAP(DELTA_NORM(np.clip(norms[s], *DELTA_RANGE)))
+        return PENDING if s < first else DELTA_CMAP(DELTA_NORM(np.clip(norms[s], *DELTA_RANGE)))
 
     def _draw_bars(self, T, norms, first):
         low, high = DELTA_RANGE
         shown = np.zeros(len(self.bars), dtype=bool)
-        if norms is not None:
-            shown[first:T] = True
+        shown[first:T] = True
         heights = np.full(len(self.bars), low)
-        if norms is not None:
-            heights[:T] = np.clip(norms, low, high)
+        heights[:T] = np.clip(norms, low, high)
         for s, bar in enumerate(self.bars):
             bar.set_visible(bool(shown[s]))
             bar.set_height(heights[s] - low)
             bar.set_facecolor(DELTA_CMAP(DELTA_NORM(heights[s])))
         out = shown[:T] & ((heights[:T] >= high) | (heights[:T] <= low))
         self.clipped.set_data(np.flatnonzero(out), np.where(heights[:T][out] >= high, high * 0.6, low * 1.7))
-        self.bars_ax.set_visible(norms is not None)
-        self.colorbar.ax.set_visible(norms is not None)
 
 
 class GainFigure:
@@ -167,4 +162,32 @@ def training_curves(runs, title, window=50):
     loss_ax.legend(fontsize=8)
     fig.suptitle(title, fontsize=10)
     fig.subplots_adjust(left=0.08, right=0.98, top=0.88, bottom=0.16, wspace=0.28)
+    return fig
+
+
+def unrolled_diagram(T=5):
+    """The network unrolled over T steps, forward only: a column per step t with x^t -> h^t -> ŷ^t,
+    the input weights U, the output weights V and the recurrent weights W (the same at every step)
+    labelled on the arrows, from the initial state h^{-1}. Returns the Figure."""
+    fig = Figure(figsize=(8, 2.9), facecolor="white")
+    ax = fig.subplots()
+    box = {"boxstyle": "round,pad=0.3", "fc": "#eef3fb", "ec": "#1f77b4"}
+    arrow = {"arrowstyle": "-|>", "color": "#444444", "lw": 1.2, "shrinkA": 12, "shrinkB": 12}
+    node = lambda x, y, text: ax.text(x, y, text, ha="center", va="center", fontsize=11, bbox=box)  # noqa: E731
+    link = lambda a, b, label, dx=0.0, dy=0.0: (  # noqa: E731
+        ax.annotate("", xy=b, xytext=a, arrowprops=arrow),
+        ax.text((a[0] + b[0]) / 2 + dx, (a[1] + b[1]) / 2 + dy, label, fontsize=10, color="#d62728"))
+    node(-1, ROWS["h"], "h⁻¹ = 0")
+    for t in range(T):
+        step = superscript(t)
+        node(t, ROWS["x"], f"x{step}")
+        node(t, ROWS["h"], f"h{step}")
+        node(t, ROWS["y"], f"ŷ{step}")
+        link((t, ROWS["x"]), (t, ROWS["h"]), "U", dx=0.06)
+        link((t, ROWS["h"]), (t, ROWS["y"]), "V", dx=0.06)
+        link((t - 1, ROWS["h"]), (t, ROWS["h"]), "W", dx=-0.05, dy=0.08)
+    ax.text(-1.5, ROWS["y"], "the same U, W, V\nat every step", ha="left", va="center", fontsize=9, color="#555555")
+    ax.set(xlim=(-1.6, T - 0.4), ylim=(-0.45, 2.45))
+    ax.axis("off")
+    fig.subplots_adjust(left=0.01, right=0.99, top=0.98, bottom=0.02)
     return fig

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from backprop import linked, rnn
-from backprop.rnn_plots import GainFigure, UnrolledFigure
+from backprop.rnn_plots import GainFigure, UnrolledFigure, unrolled_diagram
 
 LENGTHS = [8, 16, 32]
 RADII = [0.5, 1.0, 2.0]
@@ -52,9 +52,9 @@ def first_reached(stage, T):
     return T - math.ceil((stage + 1) * T / STAGES)
 
 
-def unrolled_graph(T=6):
-    """The unrolled network of T steps, forward only (no deltas): a static figure."""
-    return UnrolledFigure(T).draw(T, title=f"The recurrent network unrolled over T = {T} steps")
+def unrolled_graph(T=5):
+    """The unrolled network of T steps, forward only (no deltas), with U, V, W on its arrows."""
+    return unrolled_diagram(T)
 
 
 def unroller_widget(dpi=72):
