@@ -6,15 +6,12 @@ notebook in a fresh kernel; each built page's weight (the HTML and every file it
 Chromium fetches them); the frames each widget embeds; and the package's kernels.
 """
 
-import functools
 import gzip
-import http.server
 import json
 import re
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -24,7 +21,7 @@ from nbclient import NotebookClient
 
 sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parents[1] / "tests")]
 import bench_cnn  # noqa: E402  (beside this file)
-from conftest import CHROMIUM, CHROMIUM_ARGS, QuietHandler  # noqa: E402  (the tests' Chromium and server)
+from conftest import CHROMIUM, CHROMIUM_ARGS, serve  # noqa: E402  (the tests' Chromium and server)
 from test_site import TOC_PAGES  # noqa: E402  (the pages of _toc.yml)
 
 from backprop import mlp, rnn  # noqa: E402
@@ -85,21 +82,17 @@ def page_weights(pages):
     (uncompressed) and as a static host that gzips sends them (gzip -6, what most hosts use)."""
     from playwright.sync_api import sync_playwright
 
-    handler = functools.partial(QuietHandler, directory=str(HTML))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     weights = {}
-    with sync_playwright() as p:
+    with serve(HTML) as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         for page_path in pages:
             page = browser.new_page()
             bodies = []
             page.on("requestfinished", lambda r: bodies.append(r.response().body()))
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}/{page_path}", wait_until="networkidle")
+            page.goto(f"{url}/{page_path}", wait_until="networkidle")
             weights[page_path] = (sum(map(len, bodies)), sum(len(gzip.compress(b, 6)) for b in bodies))
             page.close()
         browser.close()
-    server.shutdown()
     return weights
 
 

@@ -1,5 +1,6 @@
 """Fixtures shared by the tests: the built book, a loopback server for it, headless Chromium."""
 
+import contextlib
 import functools
 import http.server
 import os
@@ -29,15 +30,23 @@ def built_book():
     return HTML
 
 
+@contextlib.contextmanager
+def serve(directory):
+    """Serve a folder on 127.0.0.1 (a random free port) in a thread; yields its URL."""
+    handler = functools.partial(QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
 @pytest.fixture(scope="session")
 def site_url(built_book):
-    """The built site served on 127.0.0.1 (a random free port) for the session."""
-    handler = functools.partial(QuietHandler, directory=str(built_book))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    """The built site served on loopback for the session."""
+    with serve(built_book) as url:
+        yield url
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from test_site import TOC_PAGES
+from test_site import TOC_PAGES, figure_state, key_slider
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,13 +96,9 @@ def test_chapter_runs_as_a_notebook_in_jupyterlab(browser, lab, chapter):
     if figures.count():
         figure = figures.first
         figure.scroll_into_view_if_needed()
-        state = "w => Array.from(w.querySelectorAll('img')).map(i => i.src.slice(-64)).join()"
-        before = figure.evaluate(state)
-        handle = figure.locator(".noUi-handle").first
-        handle.focus()
-        page.keyboard.press("ArrowRight" if float(handle.get_attribute("aria-valuenow") or 0)
-                            < float(handle.get_attribute("aria-valuemax")) else "ArrowLeft")
+        before = figure_state(figure)
+        key_slider(figure.locator(".noUi-handle").first, page)
         page.wait_for_timeout(300)
-        assert figure.evaluate(state) != before, "the slider did not change its figure in JupyterLab"
+        assert figure_state(figure) != before, "the slider did not change its figure in JupyterLab"
     assert not errors, errors
     page.close()

@@ -67,6 +67,14 @@ def test_frames_are_small_palette_pngs_with_alt_text():
     assert image.format == "PNG" and image.mode == "P"  # a palette: a third of the bytes of RGB
 
 
+def test_a_dropdown_drives_its_stack_too():
+    draw = LineDrawer()
+    choice = linked.dropdown("a", {"up": 1.0, "flat": 0.0, "down": -1.0})
+    stack = stacks_under(linked.figure(draw, [choice], alt="x"))[0]
+    assert len(stack.children) == 3 and [l.source[0] for l in links_of(stack)] == [choice]
+    assert sorted(draw.calls) == [(-1.0, 0.0), (0.0, 0.0), (1.0, 0.0)]
+
+
 def test_different_values_give_different_frames():
     draw = LineDrawer()
     stack = stacks_under(linked.figure(draw, [linked.slider("a", [1.0, -1.0])], alt="x"))[0]

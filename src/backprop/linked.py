@@ -110,7 +110,7 @@ def frames(draw, controls, alt, dpi=72):
         if depth == len(controls):
             picked = [values[k][i] for k, i in enumerate(chosen)]
             text = describe(*[labels[k][i] for k, i in enumerate(chosen)])
-            return image(png(draw(*picked), dpi), text)
+            return static(draw(*picked), text, dpi)
         children = [build(depth + 1, chosen + (i,)) for i in range(len(values[depth]))]
         stack = widgets.Stack(children, selected_index=controls[depth].index)
         widgets.jslink((controls[depth], "index"), (stack, "selected_index"))
@@ -119,16 +119,13 @@ def frames(draw, controls, alt, dpi=72):
     return build(0, ())
 
 
-def figure(draw, controls, alt, dpi=72, caption=None):
+def figure(draw, controls, alt, dpi=72):
     """The controls above the figure they drive, all linked in the browser (see module docstring).
 
     Frames: the product of the controls' option counts, each drawn once here.
     """
     rows = [widgets.HBox([c.player, c]) if hasattr(c, "player") else c for c in controls]
-    parts = rows + [frames(draw, controls, alt, dpi)]
-    if caption:
-        parts.append(widgets.HTML(f"<small>{escape(caption)}</small>"))
-    box = widgets.VBox(parts)
+    box = widgets.VBox(rows + [frames(draw, controls, alt, dpi)])
     box.add_class("linked-figure")
     return box
 
