@@ -45,8 +45,14 @@ def row(operation, loops_step, vectorised_step):
     """Time both forms; the loop form on LOOP_SAMPLES samples, scaled to the batch of N."""
     loops_s = best_time(loops_step, 1) * N / LOOP_SAMPLES
     vectorised_s = best_time(vectorised_step, REPEATS)
-    return {"operation": operation, "batch": f"{N}x{C}x{H}x{W}", "loop_samples": LOOP_SAMPLES,
-            "loops_s": loops_s, "vectorised_s": vectorised_s, "ratio": loops_s / vectorised_s}
+    return {
+        "operation": operation,
+        "batch": f"{N}x{C}x{H}x{W}",
+        "loop_samples": LOOP_SAMPLES,
+        "loops_s": loops_s,
+        "vectorised_s": vectorised_s,
+        "ratio": loops_s / vectorised_s,
+    }
 
 
 def run(seed=0):
@@ -59,12 +65,18 @@ def run(seed=0):
     dpool = rng.standard_normal((N, F, z.shape[2] // POOL, z.shape[3] // POOL))
     few = slice(0, LOOP_SAMPLES)
     return [
-        row(f"conv {F}x{K}x{K} forward+backward",
-            conv_step(cnn.conv2d_forward_loops, cnn.conv2d_backward_loops, a[few], weights, bias, dz[few]),
-            conv_step(cnn.conv2d_forward, cnn.conv2d_backward, a, weights, bias, dz)),
-        row(f"max pool {POOL}x{POOL} forward+backward",
+        row(
+            f"conv {F}x{K}x{K} forward+backward",
+            conv_step(
+                cnn.conv2d_forward_loops, cnn.conv2d_backward_loops, a[few], weights, bias, dz[few]
+            ),
+            conv_step(cnn.conv2d_forward, cnn.conv2d_backward, a, weights, bias, dz),
+        ),
+        row(
+            f"max pool {POOL}x{POOL} forward+backward",
             pool_step(cnn.pool_forward_loops, cnn.pool_backward_loops, z[few], dpool[few]),
-            pool_step(cnn.pool_forward, cnn.pool_backward, z, dpool)),
+            pool_step(cnn.pool_forward, cnn.pool_backward, z, dpool),
+        ),
     ]
 
 
@@ -72,9 +84,13 @@ def table(rows):
     """The rows as a plain-text table."""
     lines = [f"{'operation':<34} {'loops (s)':>10} {'vectorised (s)':>15} {'ratio':>8}"]
     for r in rows:
-        lines.append(f"{r['operation']:<34} {r['loops_s']:>10.3f} {r['vectorised_s']:>15.5f} {r['ratio']:>7.0f}x")
-    lines.append(f"batch {rows[0]['batch']}; loop times measured on {LOOP_SAMPLES} samples and "
-                 f"scaled by {N}/{LOOP_SAMPLES}; vectorised: best of {REPEATS}")
+        lines.append(
+            f"{r['operation']:<34} {r['loops_s']:>10.3f} {r['vectorised_s']:>15.5f} {r['ratio']:>7.0f}x"
+        )
+    lines.append(
+        f"batch {rows[0]['batch']}; loop times measured on {LOOP_SAMPLES} samples and "
+        f"scaled by {N}/{LOOP_SAMPLES}; vectorised: best of {REPEATS}"
+    )
     return "\n".join(lines)
 
 

@@ -21,10 +21,9 @@ from nbclient import NotebookClient
 
 sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parents[1] / "tests")]
 import bench_cnn  # noqa: E402  (beside this file)
+from backprop import mlp, rnn  # noqa: E402
 from conftest import CHROMIUM, CHROMIUM_ARGS, serve  # noqa: E402  (the tests' Chromium and server)
 from test_site import TOC_PAGES  # noqa: E402  (the pages of _toc.yml)
-
-from backprop import mlp, rnn  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
@@ -39,23 +38,39 @@ def timed(command):
 
 def build_times():
     """Seconds for a clean build (no HTML, no execution cache) and for an unchanged rebuild."""
-    for path in ("_build/html", "_build/.doctrees", "_build/.jupyter_cache", "_build/jupyter_execute"):
+    for path in (
+        "_build/html",
+        "_build/.doctrees",
+        "_build/.jupyter_cache",
+        "_build/jupyter_execute",
+    ):
         shutil.rmtree(ROOT / path, ignore_errors=True)
-    command = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "-W", "-n", "--keep-going"]
+    command = [
+        str(Path(sys.executable).parent / "jupyter-book"),
+        "build",
+        str(ROOT),
+        "-W",
+        "-n",
+        "--keep-going",
+    ]
     return timed(command), timed(command)
 
 
 def chapters():
     """The toc's pages that hold code cells, in order."""
-    files = [ROOT / f"{page[:-len('.html')]}.md" for page in TOC_PAGES]
+    files = [ROOT / f"{page[: -len('.html')]}.md" for page in TOC_PAGES]
     return [f for f in files if "{code-cell}" in f.read_text()]
 
 
 def chapter_time(path):
     """Seconds to execute the chapter top to bottom as a notebook in a fresh kernel."""
     notebook = jupytext.read(path)
-    client = NotebookClient(notebook, timeout=600, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+    )
     start = time.perf_counter()
     client.execute()
     return time.perf_counter() - start
@@ -63,11 +78,15 @@ def chapter_time(path):
 
 def widget_frames(html_text):
     """Frames (embedded PNGs) of each widget view on a page, in page order."""
-    state = re.search(r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', html_text, re.S)
+    state = re.search(
+        r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', html_text, re.S
+    )
     if not state:
         return []
     models = json.loads(state.group(1))["state"]
-    views = re.findall(r'<script type="application/vnd.jupyter.widget-view\+json">(.*?)</script>', html_text, re.S)
+    views = re.findall(
+        r'<script type="application/vnd.jupyter.widget-view\+json">(.*?)</script>', html_text, re.S
+    )
 
     def count(model_id):
         model = models[model_id]["state"]
@@ -90,7 +109,10 @@ def page_weights(pages):
             bodies = []
             page.on("requestfinished", lambda r: bodies.append(r.response().body()))
             page.goto(f"{url}/{page_path}", wait_until="networkidle")
-            weights[page_path] = (sum(map(len, bodies)), sum(len(gzip.compress(b, 6)) for b in bodies))
+            weights[page_path] = (
+                sum(map(len, bodies)),
+                sum(len(gzip.compress(b, 6)) for b in bodies),
+            )
             page.close()
         browser.close()
     return weights
@@ -104,34 +126,51 @@ def kernel_rows():
     x, y = rng.random((64, 10)), rng.random((10, 10))
     mlp_step = lambda: mlp.backward(weights, *mlp.forward(weights, biases, x), y)  # noqa: E731
     n_x, n_h, n_y, T = 4, 16, 2, 20
-    params = [rng.standard_normal(s) * 0.3 for s in ((T, n_x), (n_h, n_x), (n_h, n_h), (n_y, n_h), (n_h,), (n_y,))]
+    params = [
+        rng.standard_normal(s) * 0.3
+        for s in ((T, n_x), (n_h, n_x), (n_h, n_h), (n_y, n_h), (n_h,), (n_y,))
+    ]
     ys = rng.random((T, n_y))
     rnn_step = lambda: rnn.bptt(ys, rnn.forward(*params)[1])  # noqa: E731
-    rows.append(("MLP 64-30-30-30-10, batch 10: forward+backward", None, bench_cnn.best_time(mlp_step, 50)))
+    rows.append(
+        ("MLP 64-30-30-30-10, batch 10: forward+backward", None, bench_cnn.best_time(mlp_step, 50))
+    )
     rows.append((f"RNN T={T}, n_h={n_h}: forward+BPTT", None, bench_cnn.best_time(rnn_step, 50)))
     return rows
 
 
 def report():
     clean, rebuild = build_times()
-    lines = ["# Benchmarks", "", "| what | measured | budget |", "|---|---|---|",
-             f"| clean build of the book | {clean:.1f} s | ≤ {BUDGETS['clean build (s)']} s |",
-             f"| unchanged rebuild | {rebuild:.1f} s | ≤ {BUDGETS['unchanged rebuild (s)']} s |"]
+    lines = [
+        "# Benchmarks",
+        "",
+        "| what | measured | budget |",
+        "|---|---|---|",
+        f"| clean build of the book | {clean:.1f} s | ≤ {BUDGETS['clean build (s)']} s |",
+        f"| unchanged rebuild | {rebuild:.1f} s | ≤ {BUDGETS['unchanged rebuild (s)']} s |",
+    ]
     for path in chapters():
-        lines.append(f"| execute {path.relative_to(ROOT)} | {chapter_time(path):.1f} s | ≤ {BUDGETS['chapter (s)']} s |")
+        lines.append(
+            f"| execute {path.relative_to(ROOT)} | {chapter_time(path):.1f} s | ≤ {BUDGETS['chapter (s)']} s |"
+        )
     pages = [f"{p.relative_to(ROOT).with_suffix('')}.html" for p in chapters()]
     for page_path, (raw, gzipped) in page_weights(pages).items():
         frames = widget_frames((HTML / page_path).read_text())
-        lines.append(f"| page {page_path} (widget frames: {frames or 'none'}; HTML "
-                     f"{(HTML / page_path).stat().st_size / 1e6:.2f} MB) | {raw / 1e6:.2f} MB as files, "
-                     f"{gzipped / 1e6:.2f} MB gzipped | ≤ {BUDGETS['page (MB)']} MB |")
+        lines.append(
+            f"| page {page_path} (widget frames: {frames or 'none'}; HTML "
+            f"{(HTML / page_path).stat().st_size / 1e6:.2f} MB) | {raw / 1e6:.2f} MB as files, "
+            f"{gzipped / 1e6:.2f} MB gzipped | ≤ {BUDGETS['page (MB)']} MB |"
+        )
     lines += ["", "| kernel | loop form (s) | package (s) | ratio |", "|---|---|---|---|"]
     for name, loops, fast in kernel_rows():
         ratio = f"{loops / fast:.0f}× (budget ≥ 20× for conv)" if loops else ""
         lines.append(f"| {name} | {loops and f'{loops:.3f}' or ''} | {fast:.5f} | {ratio} |")
-    lines += ["", "Widgets: every widget's frames are computed when the chapter executes; none recomputes "
-              "in a live kernel, so there is no redraw latency to measure (a control change swaps a "
-              "precomputed frame in the browser)."]
+    lines += [
+        "",
+        "Widgets: every widget's frames are computed when the chapter executes; none recomputes "
+        "in a live kernel, so there is no redraw latency to measure (a control change swaps a "
+        "precomputed frame in the browser).",
+    ]
     return "\n".join(lines)
 
 

@@ -13,8 +13,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 def build_book():
@@ -59,7 +66,9 @@ def browser():
     """Headless Debian Chromium driven by playwright. Skips without Chromium, except under CI."""
     if not CHROMIUM.exists():
         if os.environ.get("CI") == "true":
-            pytest.fail("Chromium is required under CI: .ci/run installs it (apt-get install chromium)")
+            pytest.fail(
+                "Chromium is required under CI: .ci/run installs it (apt-get install chromium)"
+            )
         pytest.skip("no /usr/bin/chromium here: install Debian's chromium to run the browser tests")
     from playwright.sync_api import sync_playwright
 

@@ -57,9 +57,9 @@ def test_unknown_activation_names_the_choices():
 def test_gradcheck_leaves_x_unchanged_and_has_its_shape():
     x = np.arange(6.0).reshape(2, 3)
     before = x.copy()
-    g = numerical_gradient(lambda v: np.sum(v ** 3), x)
+    g = numerical_gradient(lambda v: np.sum(v**3), x)
     assert g.shape == x.shape and np.array_equal(x, before)
-    assert rel_error(g, 3 * x ** 2) < 1e-8
+    assert rel_error(g, 3 * x**2) < 1e-8
 
 
 def test_gradcheck_rejects_non_float_arrays():

@@ -4,7 +4,8 @@ rot180 formulas, and every ValueError."""
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backprop import activations as act
 from backprop import cnn
@@ -34,26 +35,44 @@ def distinct_values(rng, shape):
     return (rng.permutation(size).reshape(shape) - size / 2) * 0.1
 
 
-conv_cases = given(n=BATCH, C=st.integers(1, 3), F=st.integers(1, 3), kh=st.integers(1, 3),
-                   kw=st.integers(1, 3), dh=st.integers(0, 3), dw=st.integers(0, 3), seed=SEEDS)
-pool_cases = given(n=BATCH, C=st.integers(1, 2), size=st.integers(1, 3), ho=st.integers(1, 3),
-                   wo=st.integers(1, 3), seed=SEEDS)
+conv_cases = given(
+    n=BATCH,
+    C=st.integers(1, 3),
+    F=st.integers(1, 3),
+    kh=st.integers(1, 3),
+    kw=st.integers(1, 3),
+    dh=st.integers(0, 3),
+    dw=st.integers(0, 3),
+    seed=SEEDS,
+)
+pool_cases = given(
+    n=BATCH,
+    C=st.integers(1, 2),
+    size=st.integers(1, 3),
+    ho=st.integers(1, 3),
+    wo=st.integers(1, 3),
+    seed=SEEDS,
+)
 
 
 # ---------------------------------------------------------------- conv: by hand
 
+
 def test_cross_correlate2d_matches_numpy_correlate_on_rows():
     rng = np.random.default_rng(0)
     x, k = rng.standard_normal(9), rng.standard_normal(4)
-    np.testing.assert_allclose(cnn.cross_correlate2d(x[None], k[None])[0], np.correlate(x, k, "valid"),
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        cnn.cross_correlate2d(x[None], k[None])[0], np.correlate(x, k, "valid"), rtol=1e-12
+    )
 
 
 def test_cross_correlate2d_of_outer_products_is_outer_product_of_1d_correlations():
     rng = np.random.default_rng(1)
     p, q, r, s = (rng.standard_normal(m) for m in (6, 5, 3, 2))
     expected = np.outer(np.correlate(p, r, "valid"), np.correlate(q, s, "valid"))
-    np.testing.assert_allclose(cnn.cross_correlate2d(np.outer(p, q), np.outer(r, s)), expected, rtol=1e-12)
+    np.testing.assert_allclose(
+        cnn.cross_correlate2d(np.outer(p, q), np.outer(r, s)), expected, rtol=1e-12
+    )
 
 
 def test_convolve2d_is_true_convolution_and_commutes():
@@ -67,8 +86,9 @@ def test_convolve2d_is_true_convolution_and_commutes():
 def test_rot180_and_pad_full_by_hand():
     W = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
     np.testing.assert_array_equal(cnn.rot180(W), [[6, 5, 4], [3, 2, 1]])
-    np.testing.assert_array_equal(cnn.pad_full(np.array([[7.0]]), 2, 3),
-                                  [[0, 0, 0, 0, 0], [0, 0, 7, 0, 0], [0, 0, 0, 0, 0]])
+    np.testing.assert_array_equal(
+        cnn.pad_full(np.array([[7.0]]), 2, 3), [[0, 0, 0, 0, 0], [0, 0, 7, 0, 0], [0, 0, 0, 0, 0]]
+    )
 
 
 @pytest.mark.parametrize("forward", [cnn.conv2d_forward, cnn.conv2d_forward_loops])
@@ -89,6 +109,7 @@ def test_conv_forward_1x1_kernel_mixes_channels(forward):
 
 
 # ---------------------------------------------------------------- conv: gradients
+
 
 @settings(max_examples=30, deadline=None)
 @conv_cases
@@ -116,15 +137,23 @@ def test_conv_loops_equal_vectorised(n, C, F, kh, kw, dh, dw, seed):
     z_loops, cache_loops = cnn.conv2d_forward_loops(a, W, b)
     np.testing.assert_allclose(z_loops, z, rtol=1e-12, atol=1e-12)
     G = rng.standard_normal(z.shape)
-    for loops, vectorised in zip(cnn.conv2d_backward_loops(G, cache_loops), cnn.conv2d_backward(G, cache)):
+    for loops, vectorised in zip(
+        cnn.conv2d_backward_loops(G, cache_loops), cnn.conv2d_backward(G, cache)
+    ):
         np.testing.assert_allclose(loops, vectorised, rtol=1e-12, atol=1e-12)
 
 
 def test_conv_then_sigmoid_then_maxpool_chain_rule():
     """delta^{l-1} = upsample(delta^l) ⊙ sigma'(z^{l-1}) and the conv layer's gradients, chained."""
     rng = np.random.default_rng(4)
-    a, W, b = rng.standard_normal((2, 2, 6, 6)), 0.3 * rng.standard_normal((3, 2, 3, 3)), 0.1 * rng.standard_normal(3)
-    G = rng.standard_normal((2, 3, 2, 2))  # z: (2, 3, 4, 4), pooled: (2, 3, 2, 2); W small: sigmoid not saturated
+    a, W, b = (
+        rng.standard_normal((2, 2, 6, 6)),
+        0.3 * rng.standard_normal((3, 2, 3, 3)),
+        0.1 * rng.standard_normal(3),
+    )
+    G = rng.standard_normal(
+        (2, 3, 2, 2)
+    )  # z: (2, 3, 4, 4), pooled: (2, 3, 2, 2); W small: sigmoid not saturated
 
     def loss(a, W, b):
         z, _ = cnn.conv2d_forward(a, W, b)
@@ -132,7 +161,9 @@ def test_conv_then_sigmoid_then_maxpool_chain_rule():
 
     z, conv_cache = cnn.conv2d_forward(a, W, b)
     _, pool_cache = cnn.pool_forward(act.sigmoid(z), 2)
-    delta = cnn.pool_backward(G, pool_cache) * act.sigmoid_prime(z)  # upsample(delta^l) ⊙ sigma'(z^{l-1})
+    delta = cnn.pool_backward(G, pool_cache) * act.sigmoid_prime(
+        z
+    )  # upsample(delta^l) ⊙ sigma'(z^{l-1})
     grad_a, grad_W, grad_b = cnn.conv2d_backward(delta, conv_cache)
     # sigmoid is not linear, so the step matters: some entries of grad_a are small (cancellations),
     # and with the default step 1e-6 their rounding error (~1e-16 |loss| / step) reaches 1e-6 relative;
@@ -144,6 +175,7 @@ def test_conv_then_sigmoid_then_maxpool_chain_rule():
 
 # ---------------------------------------------------------------- the notes' rot180 formulas
 
+
 def true_convolution_forward(a, W_true, b):
     """z = a ⊛ W' + b (flipped kernel) = a ⋆ rot180(W') + b."""
     return cnn.conv2d_forward(a, cnn.rot180(W_true), b)[0]
@@ -151,7 +183,9 @@ def true_convolution_forward(a, W_true, b):
 
 @settings(max_examples=15, deadline=None)
 @conv_cases
-def test_notes_weight_gradient_is_right_only_for_a_true_convolution_forward(n, C, F, kh, kw, dh, dw, seed):
+def test_notes_weight_gradient_is_right_only_for_a_true_convolution_forward(
+    n, C, F, kh, kw, dh, dw, seed
+):
     rng = np.random.default_rng(seed)
     a, W, b = random_conv(rng, n, C, F, kh, kw, dh, dw)
     G = rng.standard_normal(cnn.conv2d_forward(a, W, b)[0].shape)
@@ -165,7 +199,9 @@ def test_notes_weight_gradient_is_right_only_for_a_true_convolution_forward(n, C
     a_conv_delta = np.zeros_like(W)  # the cross-correlation reading equals rot180(a ⊛ delta)
     for m, f, c in np.ndindex(a4.shape[0], F, C):
         a_conv_delta[f, c] += cnn.convolve2d(a4[m, c], G4[m, f])
-    np.testing.assert_allclose(readings["rot180(a) ⋆ delta"], cnn.rot180(a_conv_delta), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        readings["rot180(a) ⋆ delta"], cnn.rot180(a_conv_delta), rtol=1e-12, atol=1e-12
+    )
 
 
 def test_notes_weight_gradient_differs_from_the_gradient_of_this_module():
@@ -194,6 +230,7 @@ def test_notes_delta_formula_holds_for_a_true_convolution_forward_too():
 
 # ---------------------------------------------------------------- pooling
 
+
 @pytest.mark.parametrize("forward", [cnn.pool_forward, cnn.pool_forward_loops])
 def test_pool_forward_by_hand(forward):
     a = np.arange(16.0).reshape(1, 4, 4)
@@ -209,11 +246,14 @@ def test_mean_pool_backward_shares_delta_equally(backward):
 
 
 @pytest.mark.parametrize("backward", [cnn.pool_backward, cnn.pool_backward_loops])
-@pytest.mark.parametrize("window, expected", [
-    ([[1.0, 3.0], [3.0, 2.0]], [[0, 5], [0, 0]]),  # two maxima: the first in row-major order
-    ([[0.0, 1.0], [4.0, 4.0]], [[0, 0], [5, 0]]),  # tie on the second row
-    ([[7.0, 7.0], [7.0, 7.0]], [[5, 0], [0, 0]]),  # all equal: the top-left entry
-])
+@pytest.mark.parametrize(
+    "window, expected",
+    [
+        ([[1.0, 3.0], [3.0, 2.0]], [[0, 5], [0, 0]]),  # two maxima: the first in row-major order
+        ([[0.0, 1.0], [4.0, 4.0]], [[0, 0], [5, 0]]),  # tie on the second row
+        ([[7.0, 7.0], [7.0, 7.0]], [[5, 0], [0, 0]]),  # all equal: the top-left entry
+    ],
+)
 def test_max_pool_tie_rule_first_maximum_in_row_major_order(backward, window, expected):
     _, cache = cnn.pool_forward(np.array([window]), 2, "max")
     np.testing.assert_array_equal(backward(np.array([[[5.0]]]), cache), [expected])
@@ -247,26 +287,35 @@ def test_pool_gradients_match_finite_differences(mode, n, C, size, ho, wo, seed)
 @pytest.mark.parametrize("mode", ["max", "mean"])
 def test_pool_loops_equal_vectorised_with_many_ties(mode, n, C, size, ho, wo, seed):
     rng = np.random.default_rng(seed)
-    a = rng.integers(0, 3, batch_shape(n, C, ho * size, wo * size)).astype(np.float64)  # ties everywhere
+    a = rng.integers(0, 3, batch_shape(n, C, ho * size, wo * size)).astype(
+        np.float64
+    )  # ties everywhere
     out, cache = cnn.pool_forward(a, size, mode)
     out_loops, cache_loops = cnn.pool_forward_loops(a, size, mode)
     np.testing.assert_allclose(out_loops, out, rtol=1e-12)
     G = rng.standard_normal(out.shape)
-    np.testing.assert_allclose(cnn.pool_backward_loops(G, cache_loops), cnn.pool_backward(G, cache), rtol=1e-12)
+    np.testing.assert_allclose(
+        cnn.pool_backward_loops(G, cache_loops), cnn.pool_backward(G, cache), rtol=1e-12
+    )
 
 
 # ---------------------------------------------------------------- dtypes and inputs left alone
 
+
 def test_outputs_are_float64_whatever_the_input_dtype():
     a = np.arange(32, dtype=np.int64).reshape(2, 1, 4, 4)
     W, b = np.ones((2, 1, 3, 3), dtype=np.float32), [0, 1]
-    for forward, backward in [(cnn.conv2d_forward, cnn.conv2d_backward),
-                              (cnn.conv2d_forward_loops, cnn.conv2d_backward_loops)]:
+    for forward, backward in [
+        (cnn.conv2d_forward, cnn.conv2d_backward),
+        (cnn.conv2d_forward_loops, cnn.conv2d_backward_loops),
+    ]:
         z, cache = forward(a, W, b)
         assert z.dtype == np.float64
         assert all(g.dtype == np.float64 for g in backward(np.ones(z.shape, dtype=np.int32), cache))
-    for forward, backward in [(cnn.pool_forward, cnn.pool_backward),
-                              (cnn.pool_forward_loops, cnn.pool_backward_loops)]:
+    for forward, backward in [
+        (cnn.pool_forward, cnn.pool_backward),
+        (cnn.pool_forward_loops, cnn.pool_backward_loops),
+    ]:
         out, cache = forward(a, 2, "max")
         assert out.dtype == np.float64
         assert backward(np.ones(out.shape, dtype=np.float32), cache).dtype == np.float64
@@ -279,11 +328,15 @@ def test_inputs_are_not_modified(single):
     G = rng.standard_normal(batch_shape(None if single else 2, 3, 3, 3))
     P = rng.standard_normal(batch_shape(None if single else 2, 2, 2, 2))
     originals = [x.copy() for x in (a, W, b, G, P)]
-    for forward, backward in [(cnn.conv2d_forward, cnn.conv2d_backward),
-                              (cnn.conv2d_forward_loops, cnn.conv2d_backward_loops)]:
+    for forward, backward in [
+        (cnn.conv2d_forward, cnn.conv2d_backward),
+        (cnn.conv2d_forward_loops, cnn.conv2d_backward_loops),
+    ]:
         backward(G, forward(a, W, b)[1])
-    for forward, backward in [(cnn.pool_forward, cnn.pool_backward),
-                              (cnn.pool_forward_loops, cnn.pool_backward_loops)]:
+    for forward, backward in [
+        (cnn.pool_forward, cnn.pool_backward),
+        (cnn.pool_forward_loops, cnn.pool_backward_loops),
+    ]:
         for mode in ("max", "mean"):
             backward(P, forward(a, 2, mode)[1])
     cnn.weight_gradient_readings(a, G)
@@ -300,30 +353,57 @@ NAN = np.full((2, 5, 5), np.nan)
 
 
 @pytest.mark.parametrize("forward", [cnn.conv2d_forward, cnn.conv2d_forward_loops])
-@pytest.mark.parametrize("a, W, b, message", [
-    (np.zeros((5, 5)), W3, B4, r"a must be \(C, H, W\) or \(N, C, H, W\), got shape \(5, 5\)"),
-    (np.zeros((1, 1, 2, 5, 5)), W3, B4, r"a must be .*got shape \(1, 1, 2, 5, 5\)"),
-    (A, np.zeros((4, 3, 3, 3)), B4, r"W must be \(F, C, kh, kw\) with C=2 channels.*got shape \(4, 3, 3, 3\)"),
-    (A, np.zeros((4, 2, 3)), B4, r"W must be \(F, C, kh, kw\) with C=2.*got shape \(4, 2, 3\)"),
-    (A, np.zeros((4, 2, 0, 3)), B4, r"kh, kw >= 1, got shape \(4, 2, 0, 3\)"),
-    (A, W3, np.zeros((4, 1)), r"b must be \(F,\) with F=4 filters, got shape \(4, 1\)"),
-    (A, np.zeros((4, 2, 6, 3)), B4, r"kernel \(kh, kw\)=\(6, 3\) must fit in the input \(H, W\)=\(5, 5\)"),
-    (NAN, W3, B4, "a must be finite, got NaN or inf"),
-    (A, np.full((4, 2, 3, 3), np.inf), B4, "W and b must be finite"),
-    (A, W3, np.full(4, np.nan), "W and b must be finite"),
-])
+@pytest.mark.parametrize(
+    "a, W, b, message",
+    [
+        (np.zeros((5, 5)), W3, B4, r"a must be \(C, H, W\) or \(N, C, H, W\), got shape \(5, 5\)"),
+        (np.zeros((1, 1, 2, 5, 5)), W3, B4, r"a must be .*got shape \(1, 1, 2, 5, 5\)"),
+        (
+            A,
+            np.zeros((4, 3, 3, 3)),
+            B4,
+            r"W must be \(F, C, kh, kw\) with C=2 channels.*got shape \(4, 3, 3, 3\)",
+        ),
+        (A, np.zeros((4, 2, 3)), B4, r"W must be \(F, C, kh, kw\) with C=2.*got shape \(4, 2, 3\)"),
+        (A, np.zeros((4, 2, 0, 3)), B4, r"kh, kw >= 1, got shape \(4, 2, 0, 3\)"),
+        (A, W3, np.zeros((4, 1)), r"b must be \(F,\) with F=4 filters, got shape \(4, 1\)"),
+        (
+            A,
+            np.zeros((4, 2, 6, 3)),
+            B4,
+            r"kernel \(kh, kw\)=\(6, 3\) must fit in the input \(H, W\)=\(5, 5\)",
+        ),
+        (NAN, W3, B4, "a must be finite, got NaN or inf"),
+        (A, np.full((4, 2, 3, 3), np.inf), B4, "W and b must be finite"),
+        (A, W3, np.full(4, np.nan), "W and b must be finite"),
+    ],
+)
 def test_conv_forward_rejects_bad_input(forward, a, W, b, message):
     with pytest.raises(ValueError, match=message):
         forward(a, W, b)
 
 
-@pytest.mark.parametrize("forward, backward", [(cnn.conv2d_forward, cnn.conv2d_backward),
-                                               (cnn.conv2d_forward_loops, cnn.conv2d_backward_loops)])
-@pytest.mark.parametrize("delta, message", [
-    (np.zeros((4, 3, 2)), r"delta must have the output's shape \(4, 3, 3\), got shape \(4, 3, 2\)"),
-    (np.zeros((1, 4, 3, 3)), r"delta must have the output's shape \(4, 3, 3\), got shape \(1, 4, 3, 3\)"),
-    (np.full((4, 3, 3), np.nan), "delta must be finite, got NaN or inf"),
-])
+@pytest.mark.parametrize(
+    "forward, backward",
+    [
+        (cnn.conv2d_forward, cnn.conv2d_backward),
+        (cnn.conv2d_forward_loops, cnn.conv2d_backward_loops),
+    ],
+)
+@pytest.mark.parametrize(
+    "delta, message",
+    [
+        (
+            np.zeros((4, 3, 2)),
+            r"delta must have the output's shape \(4, 3, 3\), got shape \(4, 3, 2\)",
+        ),
+        (
+            np.zeros((1, 4, 3, 3)),
+            r"delta must have the output's shape \(4, 3, 3\), got shape \(1, 4, 3, 3\)",
+        ),
+        (np.full((4, 3, 3), np.nan), "delta must be finite, got NaN or inf"),
+    ],
+)
 def test_conv_backward_rejects_bad_delta(forward, backward, delta, message):
     _, cache = forward(A, W3, B4)
     with pytest.raises(ValueError, match=message):
@@ -331,16 +411,24 @@ def test_conv_backward_rejects_bad_delta(forward, backward, delta, message):
 
 
 @pytest.mark.parametrize("forward", [cnn.pool_forward, cnn.pool_forward_loops])
-@pytest.mark.parametrize("a, size, mode, message", [
-    (np.zeros((2, 5, 4)), 2, "max", r"H and W must divide by size=2, got \(H, W\)=\(5, 4\)"),
-    (np.zeros((2, 4, 6)), 4, "mean", r"H and W must divide by size=4, got \(H, W\)=\(4, 6\)"),
-    (A, 0, "max", "size must be a positive integer, got 0"),
-    (A, 2.0, "max", "size must be a positive integer, got 2.0"),
-    (A, True, "max", "size must be a positive integer, got True"),
-    (A, 5, "min", r"mode must be one of \('max', 'mean'\), got 'min'"),
-    (np.zeros((4, 4)), 2, "max", r"a must be \(C, H, W\) or \(N, C, H, W\), got shape \(4, 4\)"),
-    (NAN, 5, "max", "a must be finite, got NaN or inf"),
-])
+@pytest.mark.parametrize(
+    "a, size, mode, message",
+    [
+        (np.zeros((2, 5, 4)), 2, "max", r"H and W must divide by size=2, got \(H, W\)=\(5, 4\)"),
+        (np.zeros((2, 4, 6)), 4, "mean", r"H and W must divide by size=4, got \(H, W\)=\(4, 6\)"),
+        (A, 0, "max", "size must be a positive integer, got 0"),
+        (A, 2.0, "max", "size must be a positive integer, got 2.0"),
+        (A, True, "max", "size must be a positive integer, got True"),
+        (A, 5, "min", r"mode must be one of \('max', 'mean'\), got 'min'"),
+        (
+            np.zeros((4, 4)),
+            2,
+            "max",
+            r"a must be \(C, H, W\) or \(N, C, H, W\), got shape \(4, 4\)",
+        ),
+        (NAN, 5, "max", "a must be finite, got NaN or inf"),
+    ],
+)
 def test_pool_forward_rejects_bad_input(forward, a, size, mode, message):
     with pytest.raises(ValueError, match=message):
         forward(a, size, mode)
@@ -349,24 +437,50 @@ def test_pool_forward_rejects_bad_input(forward, a, size, mode, message):
 @pytest.mark.parametrize("backward", [cnn.pool_backward, cnn.pool_backward_loops])
 def test_pool_backward_rejects_bad_delta(backward):
     _, cache = cnn.pool_forward(np.zeros((3, 2, 4, 4)), 2)
-    with pytest.raises(ValueError, match=r"delta must have the output's shape \(3, 2, 2, 2\), got shape \(2, 2, 2\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"delta must have the output's shape \(3, 2, 2, 2\), got shape \(2, 2, 2\)",
+    ):
         backward(np.zeros((2, 2, 2)), cache)
     with pytest.raises(ValueError, match="delta must be finite"):
         backward(np.full((3, 2, 2, 2), np.inf), cache)
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: cnn.rot180(np.zeros(3)), r"at least 2 axes \(\.\.\., kh, kw\), got shape \(3,\)"),
-    (lambda: cnn.pad_full(np.zeros(3), 2, 2), r"got shape \(3,\) and \(kh, kw\)=\(2, 2\)"),
-    (lambda: cnn.pad_full(np.zeros((3, 3)), 0, 2), r"kh, kw >= 1, got shape \(3, 3\) and \(kh, kw\)=\(0, 2\)"),
-    (lambda: cnn.cross_correlate2d(np.zeros((3, 3)), np.zeros((4, 1))), r"got x \(3, 3\) and k \(4, 1\)"),
-    (lambda: cnn.cross_correlate2d(np.zeros((1, 3, 3)), np.zeros((2, 2))), r"got x \(1, 3, 3\) and k \(2, 2\)"),
-    (lambda: cnn.convolve2d(np.zeros((4, 2)), np.zeros((2, 4))), r"got x \(4, 2\) and k \(2, 4\)"),
-    (lambda: cnn.weight_gradient_readings(A, np.zeros((1, 4, 3, 3))),
-     r"delta must have the rank and N of a \(2, 5, 5\).*got shape \(1, 4, 3, 3\)"),
-    (lambda: cnn.weight_gradient_readings(A, np.zeros((4, 6, 3))), r"Ho <= H and Wo <= W, got shape \(4, 6, 3\)"),
-    (lambda: cnn.weight_gradient_readings(A, np.zeros((2, 3))), r"delta must be \(C, H, W\) or \(N, C, H, W\)"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: cnn.rot180(np.zeros(3)), r"at least 2 axes \(\.\.\., kh, kw\), got shape \(3,\)"),
+        (lambda: cnn.pad_full(np.zeros(3), 2, 2), r"got shape \(3,\) and \(kh, kw\)=\(2, 2\)"),
+        (
+            lambda: cnn.pad_full(np.zeros((3, 3)), 0, 2),
+            r"kh, kw >= 1, got shape \(3, 3\) and \(kh, kw\)=\(0, 2\)",
+        ),
+        (
+            lambda: cnn.cross_correlate2d(np.zeros((3, 3)), np.zeros((4, 1))),
+            r"got x \(3, 3\) and k \(4, 1\)",
+        ),
+        (
+            lambda: cnn.cross_correlate2d(np.zeros((1, 3, 3)), np.zeros((2, 2))),
+            r"got x \(1, 3, 3\) and k \(2, 2\)",
+        ),
+        (
+            lambda: cnn.convolve2d(np.zeros((4, 2)), np.zeros((2, 4))),
+            r"got x \(4, 2\) and k \(2, 4\)",
+        ),
+        (
+            lambda: cnn.weight_gradient_readings(A, np.zeros((1, 4, 3, 3))),
+            r"delta must have the rank and N of a \(2, 5, 5\).*got shape \(1, 4, 3, 3\)",
+        ),
+        (
+            lambda: cnn.weight_gradient_readings(A, np.zeros((4, 6, 3))),
+            r"Ho <= H and Wo <= W, got shape \(4, 6, 3\)",
+        ),
+        (
+            lambda: cnn.weight_gradient_readings(A, np.zeros((2, 3))),
+            r"delta must be \(C, H, W\) or \(N, C, H, W\)",
+        ),
+    ],
+)
 def test_helpers_reject_bad_input(call, message):
     with pytest.raises(ValueError, match=message):
         call()

@@ -6,7 +6,8 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backprop import cnn, cnn_widgets, datasets
 from backprop.gradcheck import numerical_gradient
@@ -18,12 +19,21 @@ def leaf_images(widget):
     if hasattr(widget, "children"):
         return [png for child in widget.children for png in leaf_images(child)]
     value = getattr(widget, "value", "")
-    return [base64.b64decode(value.split("base64,")[1].split('"')[0])] if "base64," in str(value) else []
+    return (
+        [base64.b64decode(value.split("base64,")[1].split('"')[0])]
+        if "base64," in str(value)
+        else []
+    )
 
 
-@pytest.mark.parametrize("make, frames", [(cnn_widgets.pool_widget, 20),
-                                          (cnn_widgets.input_gradient_widget, 16),
-                                          (cnn_widgets.weight_gradient_widget, 9)])
+@pytest.mark.parametrize(
+    "make, frames",
+    [
+        (cnn_widgets.pool_widget, 20),
+        (cnn_widgets.input_gradient_widget, 16),
+        (cnn_widgets.weight_gradient_widget, 9),
+    ],
+)
 def test_widget_frames_are_all_there_all_different_and_warning_free(make, frames):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # an overflow or a matplotlib warning in any frame fails
@@ -35,21 +45,32 @@ def test_widget_frames_are_all_there_all_different_and_warning_free(make, frames
 
 def test_features_widget_shows_every_epoch_and_image():
     images, labels = datasets.load_digits()
-    history = cnn.train_small_cnn(images[:200], labels[:200], np.random.default_rng(0), epochs=2, filters=4)
+    history = cnn.train_small_cnn(
+        images[:200], labels[:200], np.random.default_rng(0), epochs=2, filters=4
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        frames = leaf_images(cnn_widgets.features_widget(history, images, labels, epochs=(0, 2), n_images=3))
+        frames = leaf_images(
+            cnn_widgets.features_widget(history, images, labels, epochs=(0, 2), n_images=3)
+        )
     assert len(frames) == 6 and len(set(frames)) == 6
 
 
 @settings(max_examples=25, deadline=None)
-@given(ho=st.integers(1, 4), wo=st.integers(1, 4), kh=st.integers(1, 4), kw=st.integers(1, 4),
-       seed=st.integers(0, 2**32 - 1))
+@given(
+    ho=st.integers(1, 4),
+    wo=st.integers(1, 4),
+    kh=st.integers(1, 4),
+    kw=st.integers(1, 4),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_input_gradient_terms_sum_to_the_backward_pass(ho, wo, kh, kw, seed):
     rng = np.random.default_rng(seed)
     delta, W = rng.standard_normal((ho, wo)), rng.standard_normal((kh, kw))
     a = rng.standard_normal((1, ho + kh - 1, wo + kw - 1))
-    grad_a, _, _ = cnn.conv2d_backward(delta[None], cnn.conv2d_forward(a, W[None, None], np.zeros(1))[1])
+    grad_a, _, _ = cnn.conv2d_backward(
+        delta[None], cnn.conv2d_forward(a, W[None, None], np.zeros(1))[1]
+    )
     for m, n in np.ndindex(grad_a.shape[1:]):
         terms = cnn.input_gradient_terms(delta, W, m, n)
         assert len(terms) == len(set(terms))
@@ -64,7 +85,9 @@ def test_input_gradient_terms_rejects_a_position_outside_the_input():
 def test_steppers_show_what_the_package_computes():
     a, W, delta = cnn_widgets.conv_example()
     assert np.all(W != 0) and np.all(delta != 0)
-    grad_a, grad_W, _ = cnn.conv2d_backward(delta[None], cnn.conv2d_forward(a[None], W[None, None], np.zeros(1))[1])
+    grad_a, grad_W, _ = cnn.conv2d_backward(
+        delta[None], cnn.conv2d_forward(a[None], W[None, None], np.zeros(1))[1]
+    )
     assert np.allclose(cnn.cross_correlate2d(cnn.pad_full(delta, 3, 3), cnn.rot180(W)), grad_a[0])
     assert np.allclose(cnn.cross_correlate2d(a, delta), grad_W[0, 0])
 
@@ -87,10 +110,14 @@ def test_pool_parts_send_each_window_delta_where_the_rule_says(mode, receivers):
 def test_small_cnn_backward_matches_finite_differences(activation, mode):
     rng = np.random.default_rng(7)
     params = cnn.init_small_cnn(rng, filters=3, kernel=3, image=6, pool=2, n_out=4)
-    params["b"] = rng.standard_normal(3) * 0.1  # ReLU: keep z1 away from 0 where it has no derivative
+    params["b"] = (
+        rng.standard_normal(3) * 0.1
+    )  # ReLU: keep z1 away from 0 where it has no derivative
     images = rng.random((3, 6, 6))
     y = datasets.one_hot(np.array([0, 3, 1]), 4)
-    cost = lambda: 0.5 * np.sum((cnn.small_cnn_forward(params, images, activation, mode=mode)[0] - y) ** 2)
+    cost = lambda: (
+        0.5 * np.sum((cnn.small_cnn_forward(params, images, activation, mode=mode)[0] - y) ** 2)
+    )
     cache = cnn.small_cnn_forward(params, images, activation, mode=mode)[1]
     grads, delta1 = cnn.small_cnn_backward(params, cache, y)
     assert delta1.shape == (3, 3, 4, 4)
@@ -105,8 +132,10 @@ def test_init_small_cnn_rejects_maps_that_do_not_divide_by_the_pool():
 
 def test_training_is_reproducible_and_learns():
     images, labels = datasets.load_digits()
-    runs = [cnn.train_small_cnn(images, labels, np.random.default_rng(3), epochs=3, filters=4)
-            for _ in range(2)]
+    runs = [
+        cnn.train_small_cnn(images, labels, np.random.default_rng(3), epochs=3, filters=4)
+        for _ in range(2)
+    ]
     assert len(runs[0]["snapshots"]) == 4 and len(runs[0]["test_accuracy"]) == 4
     assert runs[0]["test_accuracy"] == runs[1]["test_accuracy"]
     assert runs[0]["test_accuracy"][-1] > 0.8 > 0.3 > runs[0]["test_accuracy"][0]

@@ -4,7 +4,8 @@ from importlib import resources
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings, strategies as st
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from backprop import datasets
 
@@ -69,12 +70,15 @@ def test_one_hot_puts_a_single_one_in_each_column_at_the_label(labels):
     assert set(np.unique(y)) <= {0.0, 1.0}
 
 
-@pytest.mark.parametrize("labels, message", [
-    (np.array([0, 10]), "0..9"),
-    (np.array([-1, 2]), "0..9"),
-    (np.array([0.0, 1.0]), "integer"),
-    (np.array([[0, 1]]), "1-d"),
-])
+@pytest.mark.parametrize(
+    "labels, message",
+    [
+        (np.array([0, 10]), "0..9"),
+        (np.array([-1, 2]), "0..9"),
+        (np.array([0.0, 1.0]), "integer"),
+        (np.array([[0, 1]]), "1-d"),
+    ],
+)
 def test_one_hot_rejects_bad_labels(labels, message):
     with pytest.raises(ValueError, match=message):
         datasets.one_hot(labels, 10)
@@ -100,12 +104,15 @@ def test_split_is_deterministic_in_the_rng_and_random_across_seeds():
     assert not np.array_equal(np.sort(a[1]), np.arange(len(a[1])))  # shuffled, not the first rows
 
 
-@pytest.mark.parametrize("n, fraction, message", [
-    (10, 0.0, "strictly between"),
-    (10, 1.0, "strictly between"),
-    (3, 0.1, "at least one"),
-    (3, 0.9, "at least one"),
-])
+@pytest.mark.parametrize(
+    "n, fraction, message",
+    [
+        (10, 0.0, "strictly between"),
+        (10, 1.0, "strictly between"),
+        (3, 0.1, "at least one"),
+        (3, 0.9, "at least one"),
+    ],
+)
 def test_split_rejects_empty_sides(n, fraction, message):
     with pytest.raises(ValueError, match=message):
         datasets.train_test_split(n, fraction, np.random.default_rng(0))

@@ -16,8 +16,11 @@ from test_site import TOC_PAGES, figure_state, key_slider
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-CHAPTERS = [p[:-len(".html")] + ".md" for p in TOC_PAGES
-            if "{code-cell}" in (ROOT / (p[:-len(".html")] + ".md")).read_text()]
+CHAPTERS = [
+    p[: -len(".html")] + ".md"
+    for p in TOC_PAGES
+    if "{code-cell}" in (ROOT / (p[: -len(".html")] + ".md")).read_text()
+]
 
 
 def free_port():
@@ -39,11 +42,22 @@ def lab(tmp_path_factory):
     overrides.write_text(json.dumps(settings))
     port = free_port()
     server = subprocess.Popen(
-        [str(BIN / "jupyter-lab"), "--no-browser", "--allow-root", f"--port={port}",
-         "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=", "--ServerApp.password=",
-         "--LabApp.expose_app_in_browser=True", f"--ServerApp.root_dir={ROOT}",
-         "--LabApp.extension_manager=readonly"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            str(BIN / "jupyter-lab"),
+            "--no-browser",
+            "--allow-root",
+            f"--port={port}",
+            "--ServerApp.ip=127.0.0.1",
+            "--IdentityProvider.token=",
+            "--ServerApp.password=",
+            "--LabApp.expose_app_in_browser=True",
+            f"--ServerApp.root_dir={ROOT}",
+            "--LabApp.extension_manager=readonly",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -57,16 +71,20 @@ def lab(tmp_path_factory):
 
 
 CURRENT = "window.jupyterapp.shell.currentWidget"
-IDLE = (f"{CURRENT} && {CURRENT}.sessionContext.session && {CURRENT}.sessionContext.session.kernel"
-        f" && {CURRENT}.sessionContext.session.kernel.status === 'idle'")
+IDLE = (
+    f"{CURRENT} && {CURRENT}.sessionContext.session && {CURRENT}.sessionContext.session.kernel"
+    f" && {CURRENT}.sessionContext.session.kernel.status === 'idle'"
+)
 CODE_CELLS = f"""(() => {{
   const cells = {CURRENT}.content.model.cells;
   return Array.from({{length: cells.length}}, (_, i) => cells.get(i)).filter(c => c.type === 'code')
     .map(c => [c.executionCount, c.outputs.toJSON().map(o => o.output_type === 'stream'
                ? 'stream:' + o.name : o.output_type)]);
 }})()"""
-ALL_RUN = (f"({CODE_CELLS}.every(([count, _]) => count !== null)"
-           f" || {CODE_CELLS}.some(([_, outputs]) => outputs.includes('error')))")  # run-all stops at an error
+ALL_RUN = (
+    f"({CODE_CELLS}.every(([count, _]) => count !== null)"
+    f" || {CODE_CELLS}.some(([_, outputs]) => outputs.includes('error')))"
+)  # run-all stops at an error
 RUNNING = "Array.from(document.querySelectorAll('.jp-InputArea-prompt')).some(e => e.textContent.includes('*'))"
 
 
@@ -76,20 +94,26 @@ def test_chapter_runs_as_a_notebook_in_jupyterlab(browser, lab, chapter):
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(f"{lab}/lab/tree/{chapter}?reset")  # reset: no tabs restored from an earlier test
-    page.wait_for_function(f"window.jupyterapp && {CURRENT} && {CURRENT}.context"
-                           f" && {CURRENT}.context.path === '{chapter}' && {CURRENT}.content"
-                           " && document.querySelector('.jp-Notebook .jp-Cell')",
-                           timeout=60_000)  # this chapter, as a notebook (jupytext is the viewer)
+    page.wait_for_function(
+        f"window.jupyterapp && {CURRENT} && {CURRENT}.context"
+        f" && {CURRENT}.context.path === '{chapter}' && {CURRENT}.content"
+        " && document.querySelector('.jp-Notebook .jp-Cell')",
+        timeout=60_000,
+    )  # this chapter, as a notebook (jupytext is the viewer)
     page.wait_for_function(IDLE, timeout=60_000)
     page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells'); null")
     try:
         page.wait_for_function(f"({IDLE}) && !({RUNNING}) && ({ALL_RUN})", timeout=240_000)
     except Exception:
         page.screenshot(path=str(ROOT / "_build" / f"lab-{Path(chapter).stem}.png"))
-        raise AssertionError(f"{chapter} did not finish running; cells: {page.evaluate(CODE_CELLS)}; "
-                             f"dialogs: {page.locator('.jp-Dialog').all_inner_texts()}")
+        raise AssertionError(
+            f"{chapter} did not finish running; cells: {page.evaluate(CODE_CELLS)}; "
+            f"dialogs: {page.locator('.jp-Dialog').all_inner_texts()}"
+        )
     cells = page.evaluate(CODE_CELLS)  # from the notebook's model, not from what is on screen
-    assert cells and all(count is not None for count, _ in cells), f"{chapter}: cells did not run: {cells}"
+    assert cells and all(count is not None for count, _ in cells), (
+        f"{chapter}: cells did not run: {cells}"
+    )
     bad = [outputs for _, outputs in cells if any(o in ("error", "stream:stderr") for o in outputs)]
     assert not bad, f"{chapter}: cells with an error or a warning: {bad}"
     figures = page.locator(".linked-figure")

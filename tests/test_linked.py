@@ -5,16 +5,16 @@ import io
 import warnings
 
 import ipywidgets as widgets
-from ipywidgets.widgets.widget import _instances
-from ipywidgets.widgets.widget_link import Link
 import numpy as np
 import pytest
+from ipywidgets.widgets.widget import _instances
+from ipywidgets.widgets.widget_link import Link
 from matplotlib.figure import Figure
 from PIL import Image
 
 from backprop import linked, mlp
-from backprop.plotting import power_of_ten, superscript
 from backprop.mlp_widgets import EXAMPLES, SCALES, backward_steps, deltas_widget
+from backprop.plotting import power_of_ten, superscript
 
 
 class LineDrawer:
@@ -22,7 +22,7 @@ class LineDrawer:
 
     def __init__(self):
         self.fig = Figure(figsize=(2, 1.5))
-        self.line, = self.fig.subplots().plot([0, 1], [0, 0])
+        (self.line,) = self.fig.subplots().plot([0, 1], [0, 0])
         self.fig.axes[0].set_ylim(-5, 5)
         self.calls = []
 
@@ -59,7 +59,9 @@ def test_one_frame_per_combination_and_each_stack_follows_its_control():
 
 def test_frames_are_small_palette_pngs_with_alt_text():
     draw = LineDrawer()
-    box = linked.figure(draw, [linked.slider("a", [1.0, 2.0])], alt=lambda la: f"line of slope {la}")
+    box = linked.figure(
+        draw, [linked.slider("a", [1.0, 2.0])], alt=lambda la: f"line of slope {la}"
+    )
     frame = stacks_under(box)[0].children[1]
     assert 'alt="line of slope 2"' in frame.value
     data = frame.value.split("base64,")[1].split('"')[0]
@@ -95,7 +97,9 @@ def test_labels_of_floats_are_short_and_empty_options_are_refused():
 
 def test_plain_text_powers():
     assert superscript(3) == "³" and superscript(12) == "¹²" and superscript(-4) == "⁻⁴"
-    assert power_of_ten(1e-12) == "10⁻¹²" and power_of_ten(1.0) == "10⁰" and power_of_ten(1e9) == "10⁹"
+    assert (
+        power_of_ten(1e-12) == "10⁻¹²" and power_of_ten(1.0) == "10⁰" and power_of_ten(1e9) == "10⁹"
+    )
 
 
 def test_backward_steps_are_the_equations_parts():

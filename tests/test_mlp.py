@@ -60,8 +60,10 @@ def test_relu_network_away_from_kinks():
 def test_batch_gradient_is_the_sum_of_the_examples():
     weights, biases, x, y = network([2, 3, 2], 5, seed=1)
     _, grad_w, grad_b = mlp.backward(weights, *mlp.forward(weights, biases, x), y)
-    parts = [mlp.backward(weights, *mlp.forward(weights, biases, x[:, i:i + 1]), y[:, i:i + 1])
-             for i in range(5)]
+    parts = [
+        mlp.backward(weights, *mlp.forward(weights, biases, x[:, i : i + 1]), y[:, i : i + 1])
+        for i in range(5)
+    ]
     for l in range(2):
         np.testing.assert_allclose(grad_w[l], sum(p[1][l] for p in parts), rtol=1e-12)
         np.testing.assert_allclose(grad_b[l], sum(p[2][l] for p in parts), rtol=1e-12)
@@ -93,14 +95,17 @@ def test_inputs_are_not_modified():
     assert np.array_equal(x, copies[2])
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda W, b, x: (W, b, x[:1]), r"W\^1 must be \(n_1, 1\), got shape \(3, 2\)"),
-    (lambda W, b, x: (W, [b[0].ravel(), b[1]], x), r"b\^1 must be \(3, 1\), got shape \(3,\)"),
-    (lambda W, b, x: (W, b[:1], x), "2 weights and 1 biases"),
-    (lambda W, b, x: (W, b, x.ravel()), r"x must be \(n_0, m\).*got shape \(4,\)"),
-    (lambda W, b, x: (W, b, np.full_like(x, np.nan)), "finite"),
-    (lambda W, b, x: ([W[0], W[0]], b, x), r"W\^2 must be \(n_2, 3\), got shape \(3, 2\)"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda W, b, x: (W, b, x[:1]), r"W\^1 must be \(n_1, 1\), got shape \(3, 2\)"),
+        (lambda W, b, x: (W, [b[0].ravel(), b[1]], x), r"b\^1 must be \(3, 1\), got shape \(3,\)"),
+        (lambda W, b, x: (W, b[:1], x), "2 weights and 1 biases"),
+        (lambda W, b, x: (W, b, x.ravel()), r"x must be \(n_0, m\).*got shape \(4,\)"),
+        (lambda W, b, x: (W, b, np.full_like(x, np.nan)), "finite"),
+        (lambda W, b, x: ([W[0], W[0]], b, x), r"W\^2 must be \(n_2, 3\), got shape \(3, 2\)"),
+    ],
+)
 def test_bad_shapes_raise_naming_expected_and_given(change, message):
     weights, biases, x, _ = network([2, 3, 2], 2, seed=0)
     with pytest.raises(ValueError, match=message):

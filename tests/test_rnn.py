@@ -21,11 +21,13 @@ EPS = 1e-5  # central-difference step; see gradients.assert_gradient
 def make_problem(rng, n_x, n_h, n_y, T):
     """Well-scaled random inputs, parameters (dict), a nonzero h0 and targets in (0, 1)."""
     xs = rng.standard_normal((T, n_x))
-    params = {"U": rng.standard_normal((n_h, n_x)) / np.sqrt(n_x),
-              "W": rng.standard_normal((n_h, n_h)) / np.sqrt(n_h),
-              "V": rng.standard_normal((n_y, n_h)) / np.sqrt(n_h),
-              "b": 0.5 * rng.standard_normal(n_h),
-              "c": 0.5 * rng.standard_normal(n_y)}
+    params = {
+        "U": rng.standard_normal((n_h, n_x)) / np.sqrt(n_x),
+        "W": rng.standard_normal((n_h, n_h)) / np.sqrt(n_h),
+        "V": rng.standard_normal((n_y, n_h)) / np.sqrt(n_h),
+        "b": 0.5 * rng.standard_normal(n_h),
+        "c": 0.5 * rng.standard_normal(n_y),
+    }
     h0 = rng.standard_normal(n_h)
     ys = rng.uniform(0.0, 1.0, (T, n_y))
     return xs, params, h0, ys
@@ -38,8 +40,14 @@ def total_loss(xs, params, h0, ys, activation):
 
 
 @settings(max_examples=30, deadline=None)
-@given(n_x=st.integers(1, 4), n_h=st.integers(1, 4), n_y=st.integers(1, 3), T=st.integers(1, 6),
-       activation=st.sampled_from(ACTIVATIONS), seed=st.integers(0, 2**32 - 1))
+@given(
+    n_x=st.integers(1, 4),
+    n_h=st.integers(1, 4),
+    n_y=st.integers(1, 3),
+    T=st.integers(1, 6),
+    activation=st.sampled_from(ACTIVATIONS),
+    seed=st.integers(0, 2**32 - 1),
+)
 @example(n_x=2, n_h=3, n_y=2, T=1, activation="tanh", seed=0)
 @example(n_x=2, n_h=3, n_y=2, T=1, activation="sigmoid", seed=1)
 @example(n_x=2, n_h=3, n_y=2, T=1, activation="relu", seed=2)
@@ -51,9 +59,13 @@ def test_bptt_matches_finite_differences(n_x, n_h, n_y, T, activation, seed):
     assert loss == pytest.approx(total_loss(xs, params, h0, ys, activation), rel=1e-15)
     for name, p in params.items():
         assert grads[name].shape == p.shape
-        numeric = gc.numerical_gradient(lambda _: total_loss(xs, params, h0, ys, activation), p, eps=EPS)
+        numeric = gc.numerical_gradient(
+            lambda _: total_loss(xs, params, h0, ys, activation), p, eps=EPS
+        )
         assert_gradient(grads[name], numeric)
-    numeric_h0 = gc.numerical_gradient(lambda h: total_loss(xs, params, h, ys, activation), h0, eps=EPS)
+    numeric_h0 = gc.numerical_gradient(
+        lambda h: total_loss(xs, params, h, ys, activation), h0, eps=EPS
+    )
     assert_gradient(rnn.grad_h0(deltas, cache), numeric_h0)
 
 
@@ -67,10 +79,14 @@ def test_deltas_are_dL_dh_through_all_later_steps(activation, T):
     _, _, deltas = rnn.bptt(ys, cache)
     assert deltas.shape == (T, 4)
     for t in range(T):
+
         def loss_from(h, t=t):
             own = 0.5 * np.sum((act.sigmoid(params["V"] @ h + params["c"]) - ys[t]) ** 2)
-            later = total_loss(xs[t + 1:], params, h, ys[t + 1:], activation) if t + 1 < T else 0.0
+            later = (
+                total_loss(xs[t + 1 :], params, h, ys[t + 1 :], activation) if t + 1 < T else 0.0
+            )
             return own + later
+
         numeric = gc.numerical_gradient(loss_from, cache["hs"][t].copy(), eps=EPS)
         assert_gradient(deltas[t], numeric)
 
@@ -84,15 +100,25 @@ def test_hidden_jacobians_match_finite_differences(activation):
     for t in range(4):
         h_prev = cache["h_prevs"][t].copy()
         for i in range(4):  # row i: the gradient of h^t_i with respect to h^{t-1}
+
             def h_i(h, t=t, i=i):
-                return rnn.forward(xs[t:t + 1], **params, h0=h, activation=activation)[1]["hs"][0, i]
+                return rnn.forward(xs[t : t + 1], **params, h0=h, activation=activation)[1]["hs"][
+                    0, i
+                ]
+
             assert_gradient(jacobians[t, i], gc.numerical_gradient(h_i, h_prev, eps=EPS))
 
 
 def test_forward_follows_the_equations_by_hand():
     # n_x = n_h = n_y = 1, worked with math's scalar functions.
     xs = np.array([[1.0], [-2.0]])
-    U, W, V, b, c = np.array([[0.5]]), np.array([[-1.5]]), np.array([[2.0]]), np.array([0.1]), np.array([-0.3])
+    U, W, V, b, c = (
+        np.array([[0.5]]),
+        np.array([[-1.5]]),
+        np.array([[2.0]]),
+        np.array([0.1]),
+        np.array([-0.3]),
+    )
     h1 = math.tanh(0.5 * 1.0 - 1.5 * 0.0 + 0.1)
     h2 = math.tanh(0.5 * -2.0 - 1.5 * h1 + 0.1)
     expected = [1.0 / (1.0 + math.exp(-(2.0 * h + -0.3))) for h in (h1, h2)]
@@ -110,11 +136,15 @@ def test_notes_formula_for_V_is_wrong_and_bptt_is_right(activation):
     xs, params, h0, ys = make_problem(np.random.default_rng(3), 3, 4, 2, 5)
     _, cache = rnn.forward(xs, **params, h0=h0, activation=activation)
     _, grads, _ = rnn.bptt(ys, cache)
-    numeric = gc.numerical_gradient(lambda _: total_loss(xs, params, h0, ys, activation), params["V"], eps=EPS)
+    numeric = gc.numerical_gradient(
+        lambda _: total_loss(xs, params, h0, ys, activation), params["V"], eps=EPS
+    )
     assert_gradient(grads["V"], numeric)
     notes = rnn.notes_grad_V(ys, cache)
     assert notes.shape == params["V"].shape
-    assert gc.rel_error(notes, numeric) > 0.1  # sigmoid' <= 1/4: the notes' entries are several times too big
+    assert (
+        gc.rel_error(notes, numeric) > 0.1
+    )  # sigmoid' <= 1/4: the notes' entries are several times too big
     assert np.linalg.norm(notes) > 2.0 * np.linalg.norm(numeric)
 
 
@@ -143,8 +173,18 @@ def test_truncated_matches_finite_differences_of_the_frozen_loss(activation, k):
 
     def truncated_loss(_):
         starts = [max(0, t - k + 1) for t in range(T)]
-        return sum(0.5 * np.sum((rnn.forward(xs[s:t + 1], **params, h0=frozen[s], activation=activation)[0][-1]
-                                 - ys[t]) ** 2) for t, s in enumerate(starts))
+        return sum(
+            0.5
+            * np.sum(
+                (
+                    rnn.forward(xs[s : t + 1], **params, h0=frozen[s], activation=activation)[0][-1]
+                    - ys[t]
+                )
+                ** 2
+            )
+            for t, s in enumerate(starts)
+        )
+
     _, grads_k = rnn.bptt_truncated(ys, cache, k)
     for name, p in params.items():
         assert_gradient(grads_k[name], gc.numerical_gradient(truncated_loss, p, eps=EPS))
@@ -215,7 +255,10 @@ def test_extreme_settings_are_finite_without_warnings(activation, rho):
     # relu with rho = 3 makes h^t grow to ~1e34; the output sigmoid saturates and
     # activations.sigmoid's exp(-|o|) underflows to 0 (numpy's default ignores underflow:
     # it is the correct rounding of a vanished value). Everything else runs with all="raise".
-    with warnings.catch_warnings(), np.errstate(all="raise", under="ignore" if exploding_relu else "raise"):
+    with (
+        warnings.catch_warnings(),
+        np.errstate(all="raise", under="ignore" if exploding_relu else "raise"),
+    ):
         warnings.simplefilter("error")
         _, cache = rnn.forward(xs, **params, activation=activation)
         loss, grads, deltas = rnn.bptt(ys, cache)
@@ -224,7 +267,15 @@ def test_extreme_settings_are_finite_without_warnings(activation, rho):
         jacobians = rnn.hidden_jacobians(cache)
         pushed = rnn.log_norms_through_time(jacobians, rng.standard_normal(n_h))
         last = rnn.grad_norms_through_time(ys, cache)
-    arrays = [cache["hs"], deltas, jacobians, pushed, *grads.values(), *grads_5.values(), *clipped.values()]
+    arrays = [
+        cache["hs"],
+        deltas,
+        jacobians,
+        pushed,
+        *grads.values(),
+        *grads_5.values(),
+        *clipped.values(),
+    ]
     assert np.isfinite(loss) and all(np.all(np.isfinite(a)) for a in arrays)
     assert not np.any(np.isnan(last))
     if exploding_relu:  # the last output saturated: dL^{T-1}/dh^t is exactly 0, log10 is -inf
@@ -256,7 +307,10 @@ def test_clip_by_norm_below_the_threshold_copies():
 
 @pytest.mark.parametrize("size", [1.0, 1e200])
 def test_clip_by_norm_above_the_threshold_rescales(size):
-    grads = {"a": np.array([3.0 * size]), "b": np.array([[4.0 * size, 0.0]])}  # global norm 5 * size
+    grads = {
+        "a": np.array([3.0 * size]),
+        "b": np.array([[4.0 * size, 0.0]]),
+    }  # global norm 5 * size
     with warnings.catch_warnings(), np.errstate(all="raise"):
         warnings.simplefilter("error")
         clipped, scale = rnn.clip_by_norm(grads, 2.0)
@@ -281,12 +335,21 @@ def bad_calls():
     def fwd(**changes):
         args = dict(xs=xs, **p, h0=h0) | changes
         return lambda: rnn.forward(**args)
+
     nan_at = lambda a: np.where(np.arange(a.size).reshape(a.shape) == 0, np.nan, a)  # noqa: E731
     return [
         ("xs 1-D", fwd(xs=xs[0]), r"xs must be \(T, n_x\).*got shape \(3,\)"),
         ("xs empty", fwd(xs=xs[:0]), r"xs must be \(T, n_x\).*got shape \(0, 3\)"),
-        ("U columns", fwd(U=p["U"][:, :2]), r"U must be \(n_h, n_x\) with n_x=3.*got shape \(4, 2\)"),
-        ("V columns", fwd(V=p["V"][:, :3]), r"V must be \(n_y, n_h\) with n_h=4.*got shape \(2, 3\)"),
+        (
+            "U columns",
+            fwd(U=p["U"][:, :2]),
+            r"U must be \(n_h, n_x\) with n_x=3.*got shape \(4, 2\)",
+        ),
+        (
+            "V columns",
+            fwd(V=p["V"][:, :3]),
+            r"V must be \(n_y, n_h\) with n_h=4.*got shape \(2, 3\)",
+        ),
         ("W shape", fwd(W=p["W"][:3]), r"W must be \(4, 4\).*got shape \(3, 4\)"),
         ("b row", fwd(b=p["b"][None, :]), r"b must be \(4,\).*got shape \(1, 4\)"),
         ("c 2-D", fwd(c=np.zeros((2, 2))), r"c must be \(2,\).*got shape \(2, 2\)"),
@@ -299,26 +362,76 @@ def bad_calls():
         ("c NaN", fwd(c=nan_at(p["c"])), "c must be finite"),
         ("h0 NaN", fwd(h0=nan_at(h0)), "h0 must be finite"),
         ("activation", fwd(activation="softplus"), "activation must be one of"),
-        ("ys shape", lambda: rnn.bptt(ys[:4], cache), r"ys must be \(T, n_y\) = \(5, 2\).*got shape \(4, 2\)"),
+        (
+            "ys shape",
+            lambda: rnn.bptt(ys[:4], cache),
+            r"ys must be \(T, n_y\) = \(5, 2\).*got shape \(4, 2\)",
+        ),
         ("ys NaN", lambda: rnn.bptt(nan_at(ys), cache), "ys must be finite"),
         ("ys truncated", lambda: rnn.bptt_truncated(ys.T, cache, 2), r"got shape \(2, 5\)"),
         ("ys notes", lambda: rnn.notes_grad_V(ys[:, :1], cache), r"got shape \(5, 1\)"),
         ("ys norms", lambda: rnn.grad_norms_through_time(ys[0], cache), r"got shape \(2,\)"),
         ("k zero", lambda: rnn.bptt_truncated(ys, cache, 0), "k must be an integer >= 1.*got 0"),
-        ("k float", lambda: rnn.bptt_truncated(ys, cache, 1.5), "k must be an integer >= 1.*got 1.5"),
-        ("k bool", lambda: rnn.bptt_truncated(ys, cache, True), "k must be an integer >= 1.*got True"),
-        ("jacobians", lambda: rnn.log_norms_through_time(np.zeros((3, 4, 4)), np.ones(3)),
-         r"jacobians must be \(T, n, n\) and g \(n,\), got shapes \(3, 4, 4\) and \(3,\)"),
-        ("g 2-D", lambda: rnn.log_norms_through_time(np.zeros((3, 4, 4)), np.ones((2, 2))), r"and \(2, 2\)"),
-        ("jacobians NaN", lambda: rnn.log_norms_through_time(np.full((2, 1, 1), np.nan), np.ones(1)),
-         "must be finite"),
-        ("n zero", lambda: rnn.random_recurrent_matrix(0, 1.0, rng), "n must be an integer >= 1, got 0"),
-        ("n float", lambda: rnn.random_recurrent_matrix(2.0, 1.0, rng), "n must be an integer >= 1, got 2.0"),
-        ("rho negative", lambda: rnn.random_recurrent_matrix(2, -1.0, rng), "spectral_radius must be.*got -1.0"),
-        ("rho NaN", lambda: rnn.random_recurrent_matrix(2, np.nan, rng), "spectral_radius must be.*got nan"),
-        ("max_norm zero", lambda: rnn.clip_by_norm({"a": np.ones(2)}, 0.0), "max_norm must be.*got 0.0"),
-        ("max_norm inf", lambda: rnn.clip_by_norm({"a": np.ones(2)}, np.inf), "max_norm must be.*got inf"),
-        ("grads NaN", lambda: rnn.clip_by_norm({"a": np.array([1.0, np.nan])}, 1.0), "grads must be finite"),
+        (
+            "k float",
+            lambda: rnn.bptt_truncated(ys, cache, 1.5),
+            "k must be an integer >= 1.*got 1.5",
+        ),
+        (
+            "k bool",
+            lambda: rnn.bptt_truncated(ys, cache, True),
+            "k must be an integer >= 1.*got True",
+        ),
+        (
+            "jacobians",
+            lambda: rnn.log_norms_through_time(np.zeros((3, 4, 4)), np.ones(3)),
+            r"jacobians must be \(T, n, n\) and g \(n,\), got shapes \(3, 4, 4\) and \(3,\)",
+        ),
+        (
+            "g 2-D",
+            lambda: rnn.log_norms_through_time(np.zeros((3, 4, 4)), np.ones((2, 2))),
+            r"and \(2, 2\)",
+        ),
+        (
+            "jacobians NaN",
+            lambda: rnn.log_norms_through_time(np.full((2, 1, 1), np.nan), np.ones(1)),
+            "must be finite",
+        ),
+        (
+            "n zero",
+            lambda: rnn.random_recurrent_matrix(0, 1.0, rng),
+            "n must be an integer >= 1, got 0",
+        ),
+        (
+            "n float",
+            lambda: rnn.random_recurrent_matrix(2.0, 1.0, rng),
+            "n must be an integer >= 1, got 2.0",
+        ),
+        (
+            "rho negative",
+            lambda: rnn.random_recurrent_matrix(2, -1.0, rng),
+            "spectral_radius must be.*got -1.0",
+        ),
+        (
+            "rho NaN",
+            lambda: rnn.random_recurrent_matrix(2, np.nan, rng),
+            "spectral_radius must be.*got nan",
+        ),
+        (
+            "max_norm zero",
+            lambda: rnn.clip_by_norm({"a": np.ones(2)}, 0.0),
+            "max_norm must be.*got 0.0",
+        ),
+        (
+            "max_norm inf",
+            lambda: rnn.clip_by_norm({"a": np.ones(2)}, np.inf),
+            "max_norm must be.*got inf",
+        ),
+        (
+            "grads NaN",
+            lambda: rnn.clip_by_norm({"a": np.array([1.0, np.nan])}, 1.0),
+            "grads must be finite",
+        ),
     ]
 
 

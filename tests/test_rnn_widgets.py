@@ -10,13 +10,27 @@ from backprop import linked, rnn, rnn_widgets
 from backprop.gradcheck import numerical_gradient
 from backprop.rnn_plots import GainFigure, UnrolledFigure
 
-EXTREMES = [(T, rho, a) for T in (min(rnn_widgets.LENGTHS), max(rnn_widgets.LENGTHS))
-            for rho in (min(rnn_widgets.RADII), max(rnn_widgets.RADII)) for a in rnn_widgets.ACTIVATIONS]
+EXTREMES = [
+    (T, rho, a)
+    for T in (min(rnn_widgets.LENGTHS), max(rnn_widgets.LENGTHS))
+    for rho in (min(rnn_widgets.RADII), max(rnn_widgets.RADII))
+    for a in rnn_widgets.ACTIVATIONS
+]
 
 
 def test_frame_counts_stay_small():
-    per_unroller = rnn_widgets.STAGES * len(rnn_widgets.LENGTHS) * len(rnn_widgets.RADII) * len(rnn_widgets.ACTIVATIONS)
-    per_gain = len(rnn_widgets.LENGTHS) * len(rnn_widgets.RADII) * len(rnn_widgets.ACTIVATIONS) * len(rnn_widgets.TRUNCATIONS)
+    per_unroller = (
+        rnn_widgets.STAGES
+        * len(rnn_widgets.LENGTHS)
+        * len(rnn_widgets.RADII)
+        * len(rnn_widgets.ACTIVATIONS)
+    )
+    per_gain = (
+        len(rnn_widgets.LENGTHS)
+        * len(rnn_widgets.RADII)
+        * len(rnn_widgets.ACTIVATIONS)
+        * len(rnn_widgets.TRUNCATIONS)
+    )
     assert per_unroller <= 150 and per_gain <= 150
 
 
@@ -51,7 +65,9 @@ def test_log_gain_is_the_last_losss_gradient_ratio():
     T, rho, activation = 8, 1.0, "tanh"
     ys, cache = rnn_widgets.example(T, rho, activation)
     direct = rnn.grad_norms_through_time(ys, cache)
-    np.testing.assert_allclose(rnn_widgets.log_gain(T, rho, activation), direct - direct[-1], atol=1e-12)
+    np.testing.assert_allclose(
+        rnn_widgets.log_gain(T, rho, activation), direct - direct[-1], atol=1e-12
+    )
 
 
 @pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu"])
@@ -63,7 +79,9 @@ def test_loss_from_has_gradient_delta(activation, T):
     _, cache = rnn.forward(xs, **params, activation=activation)
     _, _, deltas = rnn.bptt(ys, cache)
     for t in range(T):
-        numeric = numerical_gradient(lambda h: rnn.loss_from(h, t, ys, cache), cache["hs"][t].copy(), 1e-5)
+        numeric = numerical_gradient(
+            lambda h: rnn.loss_from(h, t, ys, cache), cache["hs"][t].copy(), 1e-5
+        )
         np.testing.assert_allclose(deltas[t], numeric, rtol=1e-6, atol=1e-9)
 
 
@@ -97,6 +115,7 @@ def test_global_norm_does_not_overflow():
 
 def test_unrolled_diagram_labels_every_step_and_weight():
     from backprop.rnn_plots import unrolled_diagram
+
     texts = [t.get_text() for t in unrolled_diagram(4).axes[0].texts]
     assert [texts.count(w) for w in "UVW"] == [4, 4, 4]  # one arrow of each weight per step
     assert {"x⁰", "h³", "ŷ²", "h⁻¹ = 0"} <= set(texts)

@@ -17,8 +17,12 @@ def toc_files(entry):
     """Every `file:` of the table of contents, in order."""
     if isinstance(entry, dict):
         found = [entry["file"]] if "file" in entry else []
-        return found + [f for key in ("root", "parts", "chapters", "sections") if key in entry
-                        for f in (toc_files(entry[key]) if key != "root" else [entry[key]])]
+        return found + [
+            f
+            for key in ("root", "parts", "chapters", "sections")
+            if key in entry
+            for f in (toc_files(entry[key]) if key != "root" else [entry[key]])
+        ]
     return [f for item in entry for f in toc_files(item)] if isinstance(entry, list) else []
 
 
@@ -27,8 +31,11 @@ SPHINX_PAGES = ["genindex.html", "index.html", "py-modindex.html", "search.html"
 
 
 def built_pages(html):
-    return sorted(p.relative_to(html).as_posix() for p in html.rglob("*.html")
-                  if "_static" not in p.parts and "reports" not in p.parts and "_sources" not in p.parts)
+    return sorted(
+        p.relative_to(html).as_posix()
+        for p in html.rglob("*.html")
+        if "_static" not in p.parts and "reports" not in p.parts and "_sources" not in p.parts
+    )
 
 
 def test_book_publishes_the_toc_and_nothing_else(built_book):
@@ -73,7 +80,9 @@ def wait_for_math_and_widgets(page):
         page.wait_for_function(
             "Array.from(document.querySelectorAll('script[type=\"application/vnd.jupyter.widget-view+json\"]'))"
             ".every(s => { const a = s.parentElement.querySelector('.widget-subarea');"
-            " return a && a.children.length > 0; })", timeout=20000)
+            " return a && a.children.length > 0; })",
+            timeout=20000,
+        )
     return has_math, views
 
 
@@ -89,7 +98,8 @@ def test_page_offline(browser, site_url, page_path):
         assert page.locator("mjx-container").count() > 0, "math was not typeset"
         assert page.locator("mjx-merror").count() == 0, "MathJax reported an error in a formula"
     missing_alt = page.evaluate(
-        "Array.from(document.images).filter(i => !(i.getAttribute('alt') || '').trim()).map(i => i.src.slice(0, 80))")
+        "Array.from(document.images).filter(i => !(i.getAttribute('alt') || '').trim()).map(i => i.src.slice(0, 80))"
+    )
     assert not missing_alt, f"images without alt text: {missing_alt}"
     figures = linked_figures(page)
     assert len(figures) <= views
@@ -103,7 +113,9 @@ def test_page_offline(browser, site_url, page_path):
 
 def figure_state(widget):
     """A fingerprint of the images a linked figure shows now."""
-    return widget.evaluate("w => Array.from(w.querySelectorAll('img')).map(i => i.src.length + ':' + i.src.slice(-64)).join('|')")
+    return widget.evaluate(
+        "w => Array.from(w.querySelectorAll('img')).map(i => i.src.length + ':' + i.src.slice(-64)).join('|')"
+    )
 
 
 def linked_figures(page):
@@ -143,7 +155,9 @@ def check_every_control(widget, page):
             before = figure_state(widget)
             move(handles.nth(i), page)
             page.wait_for_timeout(150)
-            assert figure_state(widget) != before, f"slider {i} did not change its figure ({move.__name__})"
+            assert figure_state(widget) != before, (
+                f"slider {i} did not change its figure ({move.__name__})"
+            )
     toggles = widget.locator(".widget-toggle-buttons")
     for i in range(toggles.count()):
         before = figure_state(widget)
@@ -165,8 +179,15 @@ def check_every_control(widget, page):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("query, page", [("Hadamard", "book/backprop.html"), ("rot180", "book/cnn.html"),
-                                         ("BPTT", "book/rnn.html"), ("saturation", "book/mlp.html")])
+@pytest.mark.parametrize(
+    "query, page",
+    [
+        ("Hadamard", "book/backprop.html"),
+        ("rot180", "book/cnn.html"),
+        ("BPTT", "book/rnn.html"),
+        ("saturation", "book/mlp.html"),
+    ],
+)
 def test_search_finds_the_formulas_by_name(browser, site_url, query, page):
     tab, problems = open_offline(browser, f"{site_url}/search.html?q={query}")
     tab.wait_for_selector("#search-results li a", timeout=15000)

@@ -2,7 +2,8 @@
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from backprop import activations as act
 from backprop import datasets, mlp, vanishing
@@ -18,6 +19,7 @@ def digits():
 
 # --- gradient norms per layer ---------------------------------------------------------------
 
+
 @pytest.mark.filterwarnings("error")
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 @pytest.mark.parametrize("scale", [0.1, 0.3, 1.0, 3.0, 10.0])
@@ -30,11 +32,15 @@ def test_norms_are_finite_and_positive_for_depths_1_to_10(activation, scale):
 
 def test_norm_is_the_rms_over_examples_of_each_examples_delta():
     # One example at a time through mlp.backward: sqrt(mean_x ||delta^l_x||^2).
-    weights, biases, x, y = vanishing.deep_network(4, 1.0, np.random.default_rng(3), width=7, n_in=5, n_out=3, m=6)
+    weights, biases, x, y = vanishing.deep_network(
+        4, 1.0, np.random.default_rng(3), width=7, n_in=5, n_out=3, m=6
+    )
     per_example = []
     for i in range(6):
         zs, a = mlp.forward(weights, biases, x[:, [i]], "tanh")
-        per_example.append([np.sum(d ** 2) for d in mlp.backward(weights, zs, a, y[:, [i]], "tanh")[0]])
+        per_example.append(
+            [np.sum(d**2) for d in mlp.backward(weights, zs, a, y[:, [i]], "tanh")[0]]
+        )
     expected = np.sqrt(np.mean(per_example, axis=0))
     got = vanishing.layer_gradient_norms(4, "tanh", 1.0, width=7, n_in=5, n_out=3, m=6, seed=3)
     assert rel_error(got, expected) < 1e-12
@@ -67,11 +73,16 @@ def test_sigmoid_deltas_obey_the_quarter_power_bound(depth, scale, seed):
     L = len(weights)
     spectral = [np.linalg.norm(W, 2) for W in weights]
     for l in range(1, L):
-        bound = vanishing.sigmoid_bound(L - l) * np.prod(spectral[l:]) * np.linalg.norm(deltas[-1], axis=0)
+        bound = (
+            vanishing.sigmoid_bound(L - l)
+            * np.prod(spectral[l:])
+            * np.linalg.norm(deltas[-1], axis=0)
+        )
         assert np.all(np.linalg.norm(deltas[l - 1], axis=0) <= bound * (1 + 1e-12))
 
 
 # --- log_floor -------------------------------------------------------------------------------
+
 
 def test_dead_relu_layers_get_zero_and_log_floor_makes_them_plottable():
     weights, biases, x, y = vanishing.deep_network(4, 1.0, np.random.default_rng(0))
@@ -96,13 +107,16 @@ def test_log_floor_rejects_what_a_norm_cannot_be(values):
         vanishing.log_floor(values)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(depth=0, activation="sigmoid", scale=1.0), "depth"),
-    (dict(depth=2, activation="sigmoid", scale=0.0), "scale"),
-    (dict(depth=2, activation="sigmoid", scale=np.inf), "scale"),
-    (dict(depth=2, activation="softplus", scale=1.0), "activation"),
-    (dict(depth=2, activation="relu", scale=1.0, m=0), "m must"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(depth=0, activation="sigmoid", scale=1.0), "depth"),
+        (dict(depth=2, activation="sigmoid", scale=0.0), "scale"),
+        (dict(depth=2, activation="sigmoid", scale=np.inf), "scale"),
+        (dict(depth=2, activation="softplus", scale=1.0), "activation"),
+        (dict(depth=2, activation="relu", scale=1.0, m=0), "m must"),
+    ],
+)
 def test_layer_gradient_norms_rejects_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         vanishing.layer_gradient_norms(**kwargs)
@@ -110,10 +124,13 @@ def test_layer_gradient_norms_rejects_bad_arguments(kwargs, message):
 
 # --- saturation ------------------------------------------------------------------------------
 
+
 def test_saturation_of_sigmoid_at_the_centre_and_in_the_tails():
     zs = [np.zeros((3, 4)), np.full((2, 4), 20.0), np.array([[0.0, 0.0, -20.0, 20.0]])]
     mean_ratio, saturated = vanishing.saturation(zs, "sigmoid")
-    np.testing.assert_allclose(mean_ratio, [1.0, 4 * act.sigmoid_prime(20.0), 0.5 + 2 * act.sigmoid_prime(20.0)])
+    np.testing.assert_allclose(
+        mean_ratio, [1.0, 4 * act.sigmoid_prime(20.0), 0.5 + 2 * act.sigmoid_prime(20.0)]
+    )
     np.testing.assert_array_equal(saturated, [0.0, 1.0, 0.5])
 
 
@@ -150,11 +167,12 @@ def test_saturation_rejects_a_bad_threshold():
 
 # --- (1/4)^k ---------------------------------------------------------------------------------
 
+
 def test_sigmoid_bound_is_the_largest_product_of_sigma_primes():
     grid = np.linspace(-10, 10, 200001)
     peak = act.sigmoid_prime(grid).max()  # 1/4, found numerically
     k = np.arange(8)
-    np.testing.assert_allclose(vanishing.sigmoid_bound(k), peak ** k, rtol=1e-12)
+    np.testing.assert_allclose(vanishing.sigmoid_bound(k), peak**k, rtol=1e-12)
     z = np.random.default_rng(0).standard_normal((1000, 7)) * 3
     products = np.cumprod(act.sigmoid_prime(z), axis=1)  # k = 1..7 sigmoid layers
     assert np.all(products <= vanishing.sigmoid_bound(k[1:]))
@@ -168,6 +186,7 @@ def test_sigmoid_bound_rejects_non_counts(k):
 
 
 # --- the band |w sigma'(w a + b)| >= 1 ----------------------------------------------------------
+
 
 @settings(max_examples=20, deadline=None)
 @given(st.floats(-3, 3), st.floats(-20, 20), st.floats(-5, 5))
@@ -189,7 +208,9 @@ def test_band_width_matches_a_dense_scan(w, b):
     assert vanishing.band_width(w, b) == pytest.approx(scanned_width(w, b), abs=3e-5)
     lo, hi = vanishing.band_interval(w, b)
     assert hi - lo == pytest.approx(vanishing.band_width(w, b), rel=1e-12)
-    np.testing.assert_allclose(vanishing.band(np.array([lo, hi]), w, b), 1.0, rtol=1e-9)  # ends: exactly 1
+    np.testing.assert_allclose(
+        vanishing.band(np.array([lo, hi]), w, b), 1.0, rtol=1e-9
+    )  # ends: exactly 1
 
 
 @pytest.mark.parametrize("w", [0.5, 3.0, 3.999, 4.0, -2.0])
@@ -213,16 +234,25 @@ def test_band_interval_rejects_zero_weight():
 
 # --- training on the digits ------------------------------------------------------------------
 
+
 def mean_cost(weights, biases, x, y, activation):
     return mlp.cost(mlp.forward(weights, biases, x, activation)[1][-1], y) / x.shape[1]
 
 
 def test_training_history_shapes_and_determinism(digits):
     images, labels = digits
-    runs = [vanishing.train([64, 12, 12, 10], "sigmoid", 1.0, images, labels, 3, 20, 3.0, np.random.default_rng(1))
-            for _ in range(2)]
+    runs = [
+        vanishing.train(
+            [64, 12, 12, 10], "sigmoid", 1.0, images, labels, 3, 20, 3.0, np.random.default_rng(1)
+        )
+        for _ in range(2)
+    ]
     h = runs[0]
-    assert h.grad_norms.shape == (4, 3) and h.test_accuracy.shape == (4,) and h.train_cost.shape == (4,)
+    assert (
+        h.grad_norms.shape == (4, 3)
+        and h.test_accuracy.shape == (4,)
+        and h.train_cost.shape == (4,)
+    )
     assert len(h.train_idx) + len(h.test_idx) == 1797 and len(h.test_idx) == round(0.2 * 1797)
     for name in ("grad_norms", "test_accuracy", "train_cost", "train_idx", "test_idx"):
         np.testing.assert_array_equal(getattr(h, name), getattr(runs[1], name))
@@ -232,36 +262,50 @@ def test_training_history_shapes_and_determinism(digits):
 
 def test_recorded_speeds_and_accuracy_are_those_of_the_returned_network(digits):
     images, labels = digits
-    h = vanishing.train([64, 9, 8, 10], "tanh", 1.0, images, labels, 2, 10, 0.3, np.random.default_rng(2))
+    h = vanishing.train(
+        [64, 9, 8, 10], "tanh", 1.0, images, labels, 2, 10, 0.3, np.random.default_rng(2)
+    )
     x = images.reshape(-1, 64).T
     y = datasets.one_hot(labels, 10)
     x_train, y_train = x[:, h.train_idx], y[:, h.train_idx]
     biases = [b.copy() for b in h.biases]
     for l, b in enumerate(biases):  # ||dC/db^l|| of the mean cost, by finite differences
-        slope = numerical_gradient(lambda _: mean_cost(h.weights, biases, x_train, y_train, "tanh"), b)
+        slope = numerical_gradient(
+            lambda _: mean_cost(h.weights, biases, x_train, y_train, "tanh"), b
+        )
         assert h.grad_norms[-1, l] == pytest.approx(np.linalg.norm(slope), rel=1e-6)
     out = mlp.forward(h.weights, h.biases, x[:, h.test_idx], "tanh")[1][-1]
     assert h.test_accuracy[-1] == np.mean(out.argmax(axis=0) == labels[h.test_idx])
-    assert h.train_cost[-1] == pytest.approx(mean_cost(h.weights, h.biases, x_train, y_train, "tanh"), rel=1e-12)
+    assert h.train_cost[-1] == pytest.approx(
+        mean_cost(h.weights, h.biases, x_train, y_train, "tanh"), rel=1e-12
+    )
 
 
 def test_one_full_batch_epoch_is_one_step_down_the_mean_gradient(digits):
     images, labels = digits
-    before = vanishing.train([64, 7, 10], "sigmoid", 1.0, images, labels, 0, 1, 1.0, np.random.default_rng(5))
+    before = vanishing.train(
+        [64, 7, 10], "sigmoid", 1.0, images, labels, 0, 1, 1.0, np.random.default_rng(5)
+    )
     n = len(before.train_idx)
-    after = vanishing.train([64, 7, 10], "sigmoid", 1.0, images, labels, 1, n, 0.5, np.random.default_rng(5))
+    after = vanishing.train(
+        [64, 7, 10], "sigmoid", 1.0, images, labels, 1, n, 0.5, np.random.default_rng(5)
+    )
     x = images.reshape(-1, 64).T[:, before.train_idx]
     y = datasets.one_hot(labels, 10)[:, before.train_idx]
     for l in range(2):
         params = [p.copy() for p in before.weights]
-        slope = numerical_gradient(lambda _: mean_cost(params, before.biases, x, y, "sigmoid"), params[l])
+        slope = numerical_gradient(
+            lambda _: mean_cost(params, before.biases, x, y, "sigmoid"), params[l]
+        )
         # dC/dW by central differences on a cost of ~1: agrees to ~1e-7 relative, not 1e-12
         assert rel_error(after.weights[l], before.weights[l] - 0.5 * slope) < 1e-7
 
 
 def test_training_learns(digits):
     images, labels = digits
-    h = vanishing.train([64, 30, 10], "sigmoid", 1.0, images, labels, 8, 10, 3.0, np.random.default_rng(0))
+    h = vanishing.train(
+        [64, 30, 10], "sigmoid", 1.0, images, labels, 8, 10, 3.0, np.random.default_rng(0)
+    )
     assert h.test_accuracy[0] < 0.3 and h.test_accuracy[-1] > 0.85
     assert h.train_cost[-1] < 0.5 * h.train_cost[0]
 
@@ -269,32 +313,57 @@ def test_training_learns(digits):
 @pytest.mark.parametrize("seed", range(3))
 def test_in_a_deep_sigmoid_network_the_first_layer_learns_slowest(digits, seed):
     images, labels = digits
-    h = vanishing.train([64, 30, 30, 30, 10], "sigmoid", 1.0, images, labels, 0, 10, 3.0, np.random.default_rng(seed))
+    h = vanishing.train(
+        [64, 30, 30, 30, 10],
+        "sigmoid",
+        1.0,
+        images,
+        labels,
+        0,
+        10,
+        3.0,
+        np.random.default_rng(seed),
+    )
     assert np.all(h.grad_norms[0, :-1] < 0.5 * h.grad_norms[0, 1:])  # slower at every layer down
 
 
-@pytest.mark.parametrize("change, message", [
-    (dict(sizes=[63, 10]), "63 = sizes"),
-    (dict(epochs=-1), "epochs"),
-    (dict(batch_size=0), "batch_size"),
-    (dict(eta=-1.0), "eta"),
-    (dict(scale=np.nan), "scale"),
-    (dict(activation="step"), "activation"),
-    (dict(sizes=[64, 5, 9]), "labels must lie in 0..8"),
-    (dict(test_fraction=1.0), "test_fraction"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (dict(sizes=[63, 10]), "63 = sizes"),
+        (dict(epochs=-1), "epochs"),
+        (dict(batch_size=0), "batch_size"),
+        (dict(eta=-1.0), "eta"),
+        (dict(scale=np.nan), "scale"),
+        (dict(activation="step"), "activation"),
+        (dict(sizes=[64, 5, 9]), "labels must lie in 0..8"),
+        (dict(test_fraction=1.0), "test_fraction"),
+    ],
+)
 def test_train_rejects_bad_arguments(digits, change, message):
     images, labels = digits
-    kwargs = dict(sizes=[64, 5, 10], activation="sigmoid", scale=1.0, images=images, labels=labels,
-                  epochs=1, batch_size=10, eta=1.0, rng=np.random.default_rng(0))
+    kwargs = dict(
+        sizes=[64, 5, 10],
+        activation="sigmoid",
+        scale=1.0,
+        images=images,
+        labels=labels,
+        epochs=1,
+        batch_size=10,
+        eta=1.0,
+        rng=np.random.default_rng(0),
+    )
     with pytest.raises(ValueError, match=message):
         vanishing.train(**{**kwargs, **change})
 
 
 # --- the product of Jacobians ----------------------------------------------------------------
 
-one_network = st.tuples(st.lists(st.integers(1, 5), min_size=2, max_size=5),
-                        st.sampled_from(ACTIVATIONS), st.integers(0, 2**32 - 1))
+one_network = st.tuples(
+    st.lists(st.integers(1, 5), min_size=2, max_size=5),
+    st.sampled_from(ACTIVATIONS),
+    st.integers(0, 2**32 - 1),
+)
 
 
 @settings(max_examples=15, deadline=None)
@@ -308,7 +377,9 @@ def test_jacobian_chain_is_the_derivative_of_the_output_in_the_input(case):
     J = vanishing.jacobian_chain(weights, zs, activation)
     assert J.shape == (sizes[-1], sizes[0])
     G = rng.standard_normal((sizes[-1], 1))  # a random upstream gradient: loss = sum(a^L * G)
-    numeric = numerical_gradient(lambda v: np.sum(mlp.forward(weights, biases, v, activation)[1][-1] * G), x)
+    numeric = numerical_gradient(
+        lambda v: np.sum(mlp.forward(weights, biases, v, activation)[1][-1] * G), x
+    )
     # relu: a kink within eps of some z is possible in principle, vanishingly rare at these seeds.
     # atol: entries can be ~1e-8 (a product of sigma' <= 1/4), below the ~1e-10 noise of central differences
     np.testing.assert_allclose(J.T @ G, numeric, rtol=1e-7, atol=1e-9)
@@ -334,8 +405,10 @@ def test_first_layer_gradient_via_jacobians_is_backpropagations(case):
     zs, a = mlp.forward(weights, biases, x, activation)
     via_chain = vanishing.grad_w1_via_jacobians(weights, zs, a, y, activation)
     assert rel_error(via_chain, mlp.backward(weights, zs, a, y, activation)[1][0]) < 1e-12
-    numeric = numerical_gradient(lambda W: mlp.cost(mlp.forward([W] + weights[1:], biases, x, activation)[1][-1], y),
-                                 weights[0])
+    numeric = numerical_gradient(
+        lambda W: mlp.cost(mlp.forward([W] + weights[1:], biases, x, activation)[1][-1], y),
+        weights[0],
+    )
     # atol: as in test_jacobian_chain_is_the_derivative_of_the_output_in_the_input
     np.testing.assert_allclose(via_chain, numeric, rtol=1e-7, atol=1e-9)
 
@@ -366,12 +439,15 @@ def test_jacobians_need_one_example():
 
 # --- the exercise checker --------------------------------------------------------------------
 
+
 def test_numerical_backward_agrees_with_mlp_backward():
     rng = np.random.default_rng(0)
     weights, biases = mlp.init_network([3, 4, 4, 2], rng)
     x, y = rng.standard_normal((3, 3)), rng.uniform(size=(2, 3))
     zs, a = mlp.forward(weights, biases, x)
-    for numeric, exact in zip(vanishing.numerical_backward(weights, biases, x, y), mlp.backward(weights, zs, a, y)):
+    for numeric, exact in zip(
+        vanishing.numerical_backward(weights, biases, x, y), mlp.backward(weights, zs, a, y)
+    ):
         for n_l, e_l in zip(numeric, exact):
             assert n_l.shape == e_l.shape
             assert rel_error(n_l, e_l) < 1e-5  # entries as small as 1e-6: central-difference noise
@@ -379,6 +455,7 @@ def test_numerical_backward_agrees_with_mlp_backward():
 
 def buggy(bug, layer=None):
     """mlp.backward's equations with one deliberate bug (layer: where a per-layer bug strikes)."""
+
     def backward(weights, zs, activations, y, activation="sigmoid"):
         _, fp = act.get(activation)
         L = len(weights)
@@ -387,12 +464,17 @@ def buggy(bug, layer=None):
         for l in range(L - 1, 0, -1):  # computes delta^l, layer l
             W = weights[l] if bug == "W not transposed in BP2" else weights[l].T
             z = zs[l] if bug == "z of the next layer in BP2" else zs[l - 1]
-            deltas[l - 1] = (W @ deltas[l]) * (1.0 if bug == "no fprime in BP2" and layer in (None, l) else fp(z))
-        grad_b = [d.mean(axis=1, keepdims=True) if bug == "mean in BP3" else d.sum(axis=1, keepdims=True)
-                  for d in deltas]
+            deltas[l - 1] = (W @ deltas[l]) * (
+                1.0 if bug == "no fprime in BP2" and layer in (None, l) else fp(z)
+            )
+        grad_b = [
+            d.mean(axis=1, keepdims=True) if bug == "mean in BP3" else d.sum(axis=1, keepdims=True)
+            for d in deltas
+        ]
         a_in = activations[1:] if bug == "a of the same layer in BP4" else activations[:-1]
         grad_w = [a @ d.T if bug == "BP4 transposed" else d @ a.T for d, a in zip(deltas, a_in)]
         return deltas, grad_w, grad_b
+
     return backward
 
 
@@ -403,19 +485,24 @@ def test_checker_passes_a_right_backward(activation, sizes):
     assert verdict.ok and verdict.layer is None
     assert str(verdict).startswith("all layers match (max rel error")
     assert repr(verdict) == str(verdict)
-    assert vanishing.check_gradient(buggy(None), sizes=sizes, activation=activation).ok  # the bug-free copy
+    assert vanishing.check_gradient(
+        buggy(None), sizes=sizes, activation=activation
+    ).ok  # the bug-free copy
 
 
-@pytest.mark.parametrize("bug, sizes, layer, quantity, equation", [
-    ("no fprime in BP1", (4, 5, 5, 3), 3, "delta", "(BP1)"),
-    ("no fprime in BP2", (4, 5, 5, 3), 2, "delta", "(BP2)"),
-    ("W not transposed in BP2", (5, 5, 5, 5), 2, "delta", "(BP2)"),
-    ("z of the next layer in BP2", (5, 5, 5, 5), 2, "delta", "(BP2)"),
-    ("mean in BP3", (4, 5, 5, 3), 3, "grad_b", "(BP3)"),
-    ("a of the same layer in BP4", (5, 5, 5, 5), 3, "grad_w", "(BP4)"),
-    ("a of the same layer in BP4", (4, 5, 5, 3), 3, "grad_w", "(BP4)"),
-    ("BP4 transposed", (4, 5, 5, 3), 3, "grad_w", "(BP4)"),
-])
+@pytest.mark.parametrize(
+    "bug, sizes, layer, quantity, equation",
+    [
+        ("no fprime in BP1", (4, 5, 5, 3), 3, "delta", "(BP1)"),
+        ("no fprime in BP2", (4, 5, 5, 3), 2, "delta", "(BP2)"),
+        ("W not transposed in BP2", (5, 5, 5, 5), 2, "delta", "(BP2)"),
+        ("z of the next layer in BP2", (5, 5, 5, 5), 2, "delta", "(BP2)"),
+        ("mean in BP3", (4, 5, 5, 3), 3, "grad_b", "(BP3)"),
+        ("a of the same layer in BP4", (5, 5, 5, 5), 3, "grad_w", "(BP4)"),
+        ("a of the same layer in BP4", (4, 5, 5, 3), 3, "grad_w", "(BP4)"),
+        ("BP4 transposed", (4, 5, 5, 3), 3, "grad_w", "(BP4)"),
+    ],
+)
 def test_checker_names_the_layer_and_quantity_of_a_bug(bug, sizes, layer, quantity, equation):
     verdict = vanishing.check_gradient(buggy(bug), sizes=sizes)
     assert not verdict.ok
@@ -426,7 +513,9 @@ def test_checker_names_the_layer_and_quantity_of_a_bug(bug, sizes, layer, quanti
 
 def test_checker_reports_the_relative_error_and_the_transpose():
     verdict = vanishing.check_gradient(buggy("mean in BP3"), m=4)
-    assert verdict.rel_error == pytest.approx(3 / 5)  # |s/4 - s| / (|s/4| + |s|) for a sum s over 4 columns
+    assert verdict.rel_error == pytest.approx(
+        3 / 5
+    )  # |s/4 - s| / (|s/4| + |s|) for a sum s over 4 columns
     assert "rel error 0.6 against mlp.backward" in str(verdict)
     assert "(transposed?)" in str(vanishing.check_gradient(buggy("BP4 transposed")))
 
@@ -439,11 +528,17 @@ def test_checker_finds_a_bug_in_one_middle_layer(layer):
 
 
 def test_checker_reports_an_exception_with_its_line():
-    verdict = vanishing.check_gradient(buggy("W not transposed in BP2"))  # non-square W^3: matmul fails
+    verdict = vanishing.check_gradient(
+        buggy("W not transposed in BP2")
+    )  # non-square W^3: matmul fails
     assert not verdict.ok and verdict.layer is None
     assert "backward raised ValueError" in str(verdict) and "@ deltas[l]" in str(verdict)
 
 
 def test_checker_reports_a_wrong_return_structure():
     verdict = vanishing.check_gradient(lambda *args: mlp.backward(*args)[:2])
-    assert not verdict.ok and "three lists of 3 arrays" in str(verdict) and "tuple of 2" in str(verdict)
+    assert (
+        not verdict.ok
+        and "three lists of 3 arrays" in str(verdict)
+        and "tuple of 2" in str(verdict)
+    )

@@ -8,8 +8,15 @@ import pytest
 from backprop import linked, mlp, vanishing
 from backprop import vanishing_widgets as vw
 from backprop.gradcheck import numerical_gradient, rel_error
-from backprop.vanishing_plots import (CLIP, SPEED_CEILING, SPEED_FLOOR, BandFigure, ExplorerFigure,
-                                      SpeedFigure, clip_marked)
+from backprop.vanishing_plots import (
+    CLIP,
+    SPEED_CEILING,
+    SPEED_FLOOR,
+    BandFigure,
+    ExplorerFigure,
+    SpeedFigure,
+    clip_marked,
+)
 
 
 def images(widget):
@@ -25,9 +32,11 @@ def built(request):
     return request.param, getattr(vw, request.param)()
 
 
-EXPECTED_FRAMES = {"explorer_widget": len(vw.DEPTHS) * len(vw.ACTIVATIONS) * len(vw.SCALES),
-                   "speed_widget": len(vw.ACTIVATIONS) * len(vw.SPEED_SCALES),
-                   "band_widget": len(vw.BAND_WS) * len(vw.BAND_BS)}
+EXPECTED_FRAMES = {
+    "explorer_widget": len(vw.DEPTHS) * len(vw.ACTIVATIONS) * len(vw.SCALES),
+    "speed_widget": len(vw.ACTIVATIONS) * len(vw.SPEED_SCALES),
+    "band_widget": len(vw.BAND_WS) * len(vw.BAND_BS),
+}
 
 
 @pytest.mark.filterwarnings("error")
@@ -57,8 +66,14 @@ def test_explorer_frames_at_the_slider_ends_are_finite_and_inside_the_axis(activ
     figure.draw(norms, mean_ratio, saturated, "title", "saturated")
     for line in (figure.line, figure.bound):
         y = np.asarray(line.get_ydata())
-        assert y.size == len(norms) and np.all(np.isfinite(y)) and np.all((y >= CLIP[0]) & (y <= CLIP[1]))
-    assert np.all((mean_ratio >= 0) & (mean_ratio <= 1)) and np.all((saturated >= 0) & (saturated <= 1))
+        assert (
+            y.size == len(norms)
+            and np.all(np.isfinite(y))
+            and np.all((y >= CLIP[0]) & (y <= CLIP[1]))
+        )
+    assert np.all((mean_ratio >= 0) & (mean_ratio <= 1)) and np.all(
+        (saturated >= 0) & (saturated <= 1)
+    )
     assert len(linked.png(figure.fig)) > 1000
 
 
@@ -102,6 +117,7 @@ def test_band_frames_at_the_slider_ends(w, b):
 
 
 # --- compute added for the chapter -------------------------------------------------------------
+
 
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
 @pytest.mark.parametrize("seed", [0, 1])
@@ -147,12 +163,19 @@ def test_jacobian_of_one_layer_by_finite_differences():
     weights, biases = mlp.init_network([3, 4], rng)
     x = rng.standard_normal((3, 1))
     zs, _ = mlp.forward(weights, biases, x, "tanh")
-    fd = np.vstack([numerical_gradient(lambda v, i=i: mlp.forward(weights, biases, v, "tanh")[1][-1][i, 0], x).T
-                    for i in range(4)])
+    fd = np.vstack(
+        [
+            numerical_gradient(
+                lambda v, i=i: mlp.forward(weights, biases, v, "tanh")[1][-1][i, 0], x
+            ).T
+            for i in range(4)
+        ]
+    )
     assert rel_error(vanishing.jacobian_chain(weights, zs, "tanh"), fd) < 1e-7
 
 
 # --- plotting helpers ----------------------------------------------------------------------------
+
 
 def test_clip_marked_marks_zeros_and_huge_values():
     shown, above, below = clip_marked([0.0, 1.0, 1e20], 1e-3, 1e3)
@@ -164,4 +187,3 @@ def test_clip_marked_marks_zeros_and_huge_values():
 def test_clip_marked_rejects_nan():
     with pytest.raises(ValueError, match="finite"):
         clip_marked([1.0, np.nan], 1e-3, 1e3)
-

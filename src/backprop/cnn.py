@@ -63,6 +63,7 @@ POOL_MODES = ("max", "mean")
 
 # ---------------------------------------------------------------- checks and shapes
 
+
 def as_batch(a, name="a"):
     """``a`` as a float64 batch (N, C, H, W), and whether it was given as one sample (C, H, W)."""
     a = np.asarray(a, dtype=np.float64)
@@ -84,8 +85,9 @@ def check_conv(a, W, b):
     W, b = np.asarray(W, dtype=np.float64), np.asarray(b, dtype=np.float64)
     C, H, Wd = a4.shape[1:]
     if W.ndim != 4 or W.shape[1] != C or min(W.shape) < 1:
-        raise ValueError(f"W must be (F, C, kh, kw) with C={C} channels and F, kh, kw >= 1, "
-                         f"got shape {W.shape}")
+        raise ValueError(
+            f"W must be (F, C, kh, kw) with C={C} channels and F, kh, kw >= 1, got shape {W.shape}"
+        )
     if b.shape != (W.shape[0],):
         raise ValueError(f"b must be (F,) with F={W.shape[0]} filters, got shape {b.shape}")
     if W.shape[2] > H or W.shape[3] > Wd:
@@ -126,6 +128,7 @@ def check_pool(a, size, mode):
 
 # ---------------------------------------------------------------- the pieces of the formulas
 
+
 def rot180(W):
     """rot180(W)[..., u, v] = W[..., kh-1-u, kw-1-v]: flip the last two axes (a view)."""
     W = np.asarray(W, dtype=np.float64)
@@ -142,8 +145,10 @@ def pad_full(delta, kh, kw):
     """
     delta = np.asarray(delta, dtype=np.float64)
     if delta.ndim < 2 or kh < 1 or kw < 1:
-        raise ValueError(f"pad_full needs delta with at least 2 axes and kh, kw >= 1, "
-                         f"got shape {delta.shape} and (kh, kw)={(kh, kw)}")
+        raise ValueError(
+            f"pad_full needs delta with at least 2 axes and kh, kw >= 1, "
+            f"got shape {delta.shape} and (kh, kw)={(kh, kw)}"
+        )
     return np.pad(delta, [(0, 0)] * (delta.ndim - 2) + [(kh - 1, kh - 1), (kw - 1, kw - 1)])
 
 
@@ -154,13 +159,17 @@ def cross_correlate2d(x, k):
     """
     x, k = np.asarray(x, dtype=np.float64), np.asarray(k, dtype=np.float64)
     if x.ndim != 2 or k.ndim != 2 or k.shape[0] > x.shape[0] or k.shape[1] > x.shape[1]:
-        raise ValueError(f"cross_correlate2d needs 2-D x and a 2-D kernel k that fits in it, "
-                         f"got x {x.shape} and k {k.shape}")
+        raise ValueError(
+            f"cross_correlate2d needs 2-D x and a 2-D kernel k that fits in it, "
+            f"got x {x.shape} and k {k.shape}"
+        )
     kh, kw = k.shape
     out = np.zeros((x.shape[0] - kh + 1, x.shape[1] - kw + 1))
     for i in range(out.shape[0]):
         for j in range(out.shape[1]):
-            out[i, j] = np.sum(x[i:i + kh, j:j + kw] * k)  # (x ⋆ k)[i,j] = sum_uv x[i+u, j+v] k[u,v]
+            out[i, j] = np.sum(
+                x[i : i + kh, j : j + kw] * k
+            )  # (x ⋆ k)[i,j] = sum_uv x[i+u, j+v] k[u,v]
     return out
 
 
@@ -178,6 +187,7 @@ def convolve2d(x, k):
 
 
 # ---------------------------------------------------------------- loop forms: the formulas as written
+
 
 def conv2d_forward_loops(a, W, b):
     """(CONV-FP) z[n, f] = sum_c a[n, c] ⋆ W[f, c] + b[f], one 2-D cross-correlation at a time.
@@ -206,7 +216,9 @@ def conv2d_backward_loops(delta, cache):
     kh, kw = W.shape[2:]
     grad_a, grad_W = np.zeros_like(a4), np.zeros_like(W)
     for n, f, c in np.ndindex(a4.shape[0], W.shape[0], a4.shape[1]):
-        grad_a[n, c] += cross_correlate2d(pad_full(d4[n, f], kh, kw), rot180(W[f, c]))  # (CONV-BP-a) full delta ⋆ rot180(W)
+        grad_a[n, c] += cross_correlate2d(
+            pad_full(d4[n, f], kh, kw), rot180(W[f, c])
+        )  # (CONV-BP-a) full delta ⋆ rot180(W)
         grad_W[f, c] += cross_correlate2d(a4[n, c], d4[n, f])  # (CONV-BP-W) dC/dW = a ⋆ delta
     grad_b = d4.sum(axis=(0, 2, 3))  # (CONV-BP-b) dC/db_f = sum_{n,u,v} delta[n, f, u, v]
     return as_given(grad_a, single), grad_W, grad_b
@@ -223,7 +235,9 @@ def pool_forward_loops(a, size, mode="max"):
     out = np.zeros((N, C, H // size, Wd // size))
     reduce = np.max if mode == "max" else np.mean
     for n, c, i, j in np.ndindex(out.shape):
-        out[n, c, i, j] = reduce(a4[n, c, i * size:(i + 1) * size, j * size:(j + 1) * size])  # (POOL-FP)
+        out[n, c, i, j] = reduce(
+            a4[n, c, i * size : (i + 1) * size, j * size : (j + 1) * size]
+        )  # (POOL-FP)
     return as_given(out, single), (a4, size, mode, single)
 
 
@@ -241,13 +255,16 @@ def pool_backward_loops(delta, cache):
         rows, cols = slice(i * size, (i + 1) * size), slice(j * size, (j + 1) * size)
         if mode == "max":
             u, v = np.unravel_index(np.argmax(a4[n, c, rows, cols]), (size, size))  # first maximum
-            grad_a[n, c, i * size + u, j * size + v] = d4[n, c, i, j]  # (POOL-BP max) all to the maximum
+            grad_a[n, c, i * size + u, j * size + v] = d4[
+                n, c, i, j
+            ]  # (POOL-BP max) all to the maximum
         else:
             grad_a[n, c, rows, cols] = d4[n, c, i, j] / size**2  # (POOL-BP mean) shared equally
     return as_given(grad_a, single)
 
 
 # ---------------------------------------------------------------- vectorised forms: the contract
+
 
 def conv2d_forward(a, W, b):
     """(CONV-FP) z[n, f] = sum_c a[n, c] ⋆ W[f, c] + b[f]: valid cross-correlation, stride 1.
@@ -270,8 +287,12 @@ def conv2d_backward(delta, cache):
     a4, W, single = cache
     d4 = check_delta(delta, conv_output_shape(a4, W), single)
     kh, kw = W.shape[2:]
-    padded = sliding_window_view(pad_full(d4, kh, kw), (kh, kw), axis=(2, 3))  # (N, F, H, W, kh, kw)
-    grad_a = np.einsum("nfhwuv,fcuv->nchw", padded, rot180(W), optimize=True)  # (CONV-BP-a) full delta ⋆ rot180(W)
+    padded = sliding_window_view(
+        pad_full(d4, kh, kw), (kh, kw), axis=(2, 3)
+    )  # (N, F, H, W, kh, kw)
+    grad_a = np.einsum(
+        "nfhwuv,fcuv->nchw", padded, rot180(W), optimize=True
+    )  # (CONV-BP-a) full delta ⋆ rot180(W)
     windows = sliding_window_view(a4, d4.shape[2:], axis=(2, 3))  # (N, C, kh, kw, Ho, Wo)
     grad_W = np.einsum("ncuvhw,nfhw->fcuv", windows, d4, optimize=True)  # (CONV-BP-W) a ⋆ delta
     grad_b = d4.sum(axis=(0, 2, 3))  # (CONV-BP-b) sum of delta over positions (and the batch)
@@ -309,7 +330,9 @@ def pool_backward(delta, cache):
     d4 = check_delta(delta, (N, C, H // size, Wd // size), single)
     if mode == "max":
         first_max = pool_windows(a4, size).argmax(axis=-1)  # argmax returns the first maximum
-        share = np.arange(size * size) == first_max[..., None]  # (POOL-BP max) 1 at the maximum, else 0
+        share = (
+            np.arange(size * size) == first_max[..., None]
+        )  # (POOL-BP max) 1 at the maximum, else 0
     else:
         share = np.full(size * size, 1.0 / size**2)  # (POOL-BP mean) 1/size² everywhere
     g = (d4[..., None] * share).reshape(N, C, H // size, Wd // size, size, size)
@@ -317,6 +340,7 @@ def pool_backward(delta, cache):
 
 
 # ---------------------------------------------------------------- the notes' weight gradient, read two ways
+
 
 def weight_gradient_readings(a, delta):
     """The notes' dC/dW = delta * rot180(a), read two ways, next to the right formula.
@@ -331,13 +355,21 @@ def weight_gradient_readings(a, delta):
     """
     a4, single = as_batch(a)
     d4, d_single = as_batch(delta, name="delta")
-    if single != d_single or d4.shape[0] != a4.shape[0] or any(np.greater(d4.shape[2:], a4.shape[2:])):
-        raise ValueError(f"delta must have the rank and N of a {np.shape(a)}, with Ho <= H and Wo <= W, "
-                         f"got shape {np.shape(delta)}")
+    if (
+        single != d_single
+        or d4.shape[0] != a4.shape[0]
+        or any(np.greater(d4.shape[2:], a4.shape[2:]))
+    ):
+        raise ValueError(
+            f"delta must have the rank and N of a {np.shape(a)}, with Ho <= H and Wo <= W, "
+            f"got shape {np.shape(delta)}"
+        )
     formulas = {
         "a ⋆ delta": lambda x, d: cross_correlate2d(x, d),  # (CONV-BP-W)
         "delta ⊛ rot180(a)": lambda x, d: convolve2d(d, rot180(x)),  # notes, * = true convolution
-        "rot180(a) ⋆ delta": lambda x, d: cross_correlate2d(rot180(x), d),  # notes, * = cross-correlation
+        "rot180(a) ⋆ delta": lambda x, d: cross_correlate2d(
+            rot180(x), d
+        ),  # notes, * = cross-correlation
     }
     kh, kw = a4.shape[2] - d4.shape[2] + 1, a4.shape[3] - d4.shape[3] + 1
     readings = {name: np.zeros((d4.shape[1], a4.shape[1], kh, kw)) for name in formulas}
@@ -359,12 +391,19 @@ def input_gradient_terms(delta, W, m, n):
         raise ValueError(f"delta and W must be 2-D, got shapes {delta.shape} and {W.shape}")
     (Ho, Wo), (kh, kw) = delta.shape, W.shape
     if not (0 <= m < Ho + kh - 1 and 0 <= n < Wo + kw - 1):
-        raise ValueError(f"(m, n) must lie in the input (H, W)={(Ho + kh - 1, Wo + kw - 1)}, got {(m, n)}")
-    return [((m - u, n - v), (u, v)) for u in range(kh) for v in range(kw)
-            if 0 <= m - u < Ho and 0 <= n - v < Wo]
+        raise ValueError(
+            f"(m, n) must lie in the input (H, W)={(Ho + kh - 1, Wo + kw - 1)}, got {(m, n)}"
+        )
+    return [
+        ((m - u, n - v), (u, v))
+        for u in range(kh)
+        for v in range(kw)
+        if 0 <= m - u < Ho and 0 <= n - v < Wo
+    ]
 
 
 # ---------------------------------------------------------------- a small CNN, trained end to end
+
 
 def init_small_cnn(rng, filters=6, kernel=3, image=8, pool=2, n_out=10):
     """Parameters of conv (filters kernel×kernel) -> activation -> pool -> fully connected.
@@ -374,13 +413,17 @@ def init_small_cnn(rng, filters=6, kernel=3, image=8, pool=2, n_out=10):
     """
     side = image - kernel + 1
     if side < 1 or side % pool:
-        raise ValueError(f"image - kernel + 1 must be positive and divide by pool={pool}, "
-                         f"got image={image}, kernel={kernel}")
+        raise ValueError(
+            f"image - kernel + 1 must be positive and divide by pool={pool}, "
+            f"got image={image}, kernel={kernel}"
+        )
     n_flat = filters * (side // pool) ** 2
-    return {"W": rng.standard_normal((filters, 1, kernel, kernel)) / kernel,
-            "b": np.zeros(filters),
-            "V": rng.standard_normal((n_out, n_flat)) / np.sqrt(n_flat),
-            "c": np.zeros((n_out, 1))}
+    return {
+        "W": rng.standard_normal((filters, 1, kernel, kernel)) / kernel,
+        "b": np.zeros(filters),
+        "V": rng.standard_normal((n_out, n_flat)) / np.sqrt(n_flat),
+        "c": np.zeros((n_out, 1)),
+    }
 
 
 def small_cnn_forward(params, images, activation="sigmoid", pool=2, mode="max"):
@@ -408,7 +451,9 @@ def small_cnn_backward(params, cache, y):
     deltas, grad_V, grad_c = mlp.backward([params["V"]], zs, activations, y)  # (BP1), (BP3), (BP4)
     grad_x = params["V"].T @ deltas[0]  # (BP2) before the ⊙: the pooling layer has no sigma
     delta_pool = grad_x.T.reshape(pool_shape)  # dC/dp, shaped like the pooled maps
-    delta1 = pool_backward(delta_pool, pool_cache) * f_prime(z1)  # (POOL-BP) upsample(delta) ⊙ sigma'(z1)
+    delta1 = pool_backward(delta_pool, pool_cache) * f_prime(
+        z1
+    )  # (POOL-BP) upsample(delta) ⊙ sigma'(z1)
     _, grad_W, grad_b = conv2d_backward(delta1, conv_cache)  # (CONV-BP-W), (CONV-BP-b)
     return {"W": grad_W, "b": grad_b, "V": grad_V[0], "c": grad_c[0]}, delta1
 
@@ -419,11 +464,22 @@ def sgd_epoch(params, images, y, train_idx, batch_size, eta, activation, rng):
         _, cache = small_cnn_forward(params, images[batch], activation)
         grads, _ = small_cnn_backward(params, cache, y[:, batch])
         for name in params:
-            params[name] -= eta / len(batch) * grads[name]  # theta <- theta - eta/m sum_x dC_x/dtheta
+            params[name] -= (
+                eta / len(batch) * grads[name]
+            )  # theta <- theta - eta/m sum_x dC_x/dtheta
 
 
-def train_small_cnn(images, labels, rng, epochs=15, batch_size=20, eta=2.0, activation="tanh",
-                    test_fraction=0.2, **shape):
+def train_small_cnn(
+    images,
+    labels,
+    rng,
+    epochs=15,
+    batch_size=20,
+    eta=2.0,
+    activation="tanh",
+    test_fraction=0.2,
+    **shape,
+):
     """Mini-batch SGD on the quadratic cost of the small CNN (:func:`small_cnn_backward`).
 
     images: (N, H, W); labels: (N,) integers 0..9. ``rng`` draws, in this order, the parameters

@@ -28,16 +28,22 @@ class NumberGrid:
     def __init__(self, ax, shape, title, frame=None, fontsize=11):
         self.ax, self.shape = ax, shape
         rows, cols = shape
-        frame_rows, frame_cols = frame or shape  # the axes span a frame_rows × frame_cols box, grid centred
+        frame_rows, frame_cols = (
+            frame or shape
+        )  # the axes span a frame_rows × frame_cols box, grid centred
         self.cells = np.empty(shape, dtype=object)
         self.texts = np.empty(shape, dtype=object)
         for i, j in np.ndindex(shape):
             self.cells[i, j] = ax.add_patch(Rectangle((j, -i - 1), 1, 1, ec="#666666", lw=0.5))
-            self.texts[i, j] = ax.text(j + 0.5, -i - 0.5, "", ha="center", va="center", fontsize=fontsize)
+            self.texts[i, j] = ax.text(
+                j + 0.5, -i - 0.5, "", ha="center", va="center", fontsize=fontsize
+            )
         top = (frame_rows - rows) / 2
         ax.text(cols / 2, top + 0.3, title, ha="center", va="bottom", fontsize=12)
-        ax.set(xlim=(cols / 2 - frame_cols / 2 - 0.1, cols / 2 + frame_cols / 2 + 0.1),
-               ylim=(-rows - top - 0.1, top + 1.2))
+        ax.set(
+            xlim=(cols / 2 - frame_cols / 2 - 0.1, cols / 2 + frame_cols / 2 + 0.1),
+            ylim=(-rows - top - 0.1, top + 1.2),
+        )
         ax.set_aspect("equal")
         ax.axis("off")
 
@@ -77,11 +83,19 @@ class PoolFigure:
         self.size = size
         self.fig = Figure(figsize=(8, 3.3), facecolor="white")
         out = (shape[0] // size, shape[1] // size)
-        axes = self.fig.subplots(1, 3, gridspec_kw={"width_ratios": [shape[1] + 1, out[1] + 2, shape[1] + 1]})
-        self.a = NumberGrid(axes[0], shape, "input $a^{l-1}$ (windows outlined)", (shape[0], shape[1] + 1))
+        axes = self.fig.subplots(
+            1, 3, gridspec_kw={"width_ratios": [shape[1] + 1, out[1] + 2, shape[1] + 1]}
+        )
+        self.a = NumberGrid(
+            axes[0], shape, "input $a^{l-1}$ (windows outlined)", (shape[0], shape[1] + 1)
+        )
         self.delta = NumberGrid(axes[1], out, "upstream $\\delta^l$", (shape[0], out[1] + 2))
-        self.up = NumberGrid(axes[2], shape, "upsample$(\\delta^l) = \\partial C/\\partial a^{l-1}$",
-                             (shape[0], shape[1] + 1))
+        self.up = NumberGrid(
+            axes[2],
+            shape,
+            "upsample$(\\delta^l) = \\partial C/\\partial a^{l-1}$",
+            (shape[0], shape[1] + 1),
+        )
         for k in range(1, out[1]):
             axes[0].plot([k * size, k * size], [0, -shape[0]], color="black", lw=2, zorder=5)
         for k in range(1, out[0]):
@@ -98,7 +112,9 @@ class PoolFigure:
         picked = np.zeros(delta.shape, dtype=bool)
         if window is not None:
             i, j = window
-            in_window[i * self.size:(i + 1) * self.size, j * self.size:(j + 1) * self.size] = True
+            in_window[i * self.size : (i + 1) * self.size, j * self.size : (j + 1) * self.size] = (
+                True
+            )
             picked[i, j] = True
         self.a.show(a, symmetric_norm(a), highlight=in_window, fmt="{:.1f}")
         for text, bold in zip(self.a.texts.ravel(), maxima.ravel()):
@@ -122,10 +138,15 @@ class StepFigure:
         self.fig = Figure(figsize=(8, 3.3), facecolor="white")
         shapes = (x_shape, k_shape, out_shape)
         axes = self.fig.subplots(1, 3, gridspec_kw={"width_ratios": [s[1] + 1.5 for s in shapes]})
-        self.x, self.k, self.out = (NumberGrid(ax, shape, title, (x_shape[0], shape[1] + 1.5))
-                                    for ax, shape, title in zip(axes, shapes, titles))
-        self.window = axes[0].add_patch(Rectangle((0, 0), k_shape[1], k_shape[0], fill=False,
-                                                  ec="black", lw=2.5, ls="--", zorder=6))
+        self.x, self.k, self.out = (
+            NumberGrid(ax, shape, title, (x_shape[0], shape[1] + 1.5))
+            for ax, shape, title in zip(axes, shapes, titles)
+        )
+        self.window = axes[0].add_patch(
+            Rectangle(
+                (0, 0), k_shape[1], k_shape[0], fill=False, ec="black", lw=2.5, ls="--", zorder=6
+            )
+        )
         self.caption = self.fig.text(0.5, 0.02, "", ha="center", va="bottom", fontsize=11)
         self.fig.subplots_adjust(left=0.01, right=0.99, top=0.99, bottom=0.19, wspace=0.05)
 
@@ -141,7 +162,9 @@ class StepFigure:
         current = np.zeros(out.shape, dtype=bool)
         current[i, j] = True
         self.out.show(out, norm, shown=done, highlight=current, fmt="{:g}")
-        self.window.set_xy((j, -i - self.k.shape[0]))  # the kernel's footprint on x at output (i, j)
+        self.window.set_xy(
+            (j, -i - self.k.shape[0])
+        )  # the kernel's footprint on x at output (i, j)
         self.caption.set_text(caption)
         return self.fig
 
@@ -154,17 +177,38 @@ class FeatureFigure:
         self.fig = Figure(figsize=(8, 3.3), facecolor="white")
         cols = (n_filters + 1) // 2
         ratios = [2.4, 0.4] + [1] * cols + [0.4] + [1] * cols + [1.1, 3.0]
-        grid = self.fig.add_gridspec(2, len(ratios), width_ratios=ratios, left=0.01, right=0.99,
-                                     top=0.8, bottom=0.16, wspace=0.1, hspace=0.1)
+        grid = self.fig.add_gridspec(
+            2,
+            len(ratios),
+            width_ratios=ratios,
+            left=0.01,
+            right=0.99,
+            top=0.8,
+            bottom=0.16,
+            wspace=0.1,
+            hspace=0.1,
+        )
         self.image = self._panel(grid[:, 0], np.zeros((8, 8)), "gray_r", (0, 1))
-        self.filters = [self._panel(grid[k // cols, 2 + k % cols], np.zeros((kernel, kernel)), CMAP, (-1, 1))
-                        for k in range(n_filters)]
-        self.maps = [self._panel(grid[k // cols, 3 + cols + k % cols], np.zeros((side, side)), CMAP, (-1, 1))
-                     for k in range(n_filters)]
-        for panels, title in ((self.filters, "filters $W_f$"), (self.maps, "feature maps $\\tanh(z^1_f)$"),
-                              ([self.image], "input image")):
-            left, right = panels[0].axes.get_position(), panels[cols - 1 if len(panels) > 1 else 0].axes.get_position()
-            self.fig.text((left.x0 + right.x1) / 2, 0.83, title, ha="center", va="bottom", fontsize=10)
+        self.filters = [
+            self._panel(grid[k // cols, 2 + k % cols], np.zeros((kernel, kernel)), CMAP, (-1, 1))
+            for k in range(n_filters)
+        ]
+        self.maps = [
+            self._panel(grid[k // cols, 3 + cols + k % cols], np.zeros((side, side)), CMAP, (-1, 1))
+            for k in range(n_filters)
+        ]
+        for panels, title in (
+            (self.filters, "filters $W_f$"),
+            (self.maps, "feature maps $\\tanh(z^1_f)$"),
+            ([self.image], "input image"),
+        ):
+            left, right = (
+                panels[0].axes.get_position(),
+                panels[cols - 1 if len(panels) > 1 else 0].axes.get_position(),
+            )
+            self.fig.text(
+                (left.x0 + right.x1) / 2, 0.83, title, ha="center", va="bottom", fontsize=10
+            )
         self.out = self.fig.add_subplot(grid[:, -1])
         self.bars = self.out.bar(np.arange(n_out), np.zeros(n_out), color="#999999")
         self.out.set(ylim=(0, 1), xticks=np.arange(n_out))

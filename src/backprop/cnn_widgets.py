@@ -9,10 +9,12 @@ from backprop.cnn_plots import FeatureFigure, PoolFigure, StepFigure
 POOL_SIZE = 2
 #: 4×4 inputs of a pooling layer; the second has a tie in its top-left window
 POOL_INPUTS = {
-    "distinct values": np.array([[0.3, 0.9, 0.1, 0.4], [0.5, 0.2, 0.8, 0.6],
-                                 [0.7, 0.1, 0.2, 0.3], [0.4, 0.6, 0.9, 0.5]]),
-    "a tie": np.array([[0.9, 0.2, 0.1, 0.4], [0.3, 0.9, 0.8, 0.6],
-                       [0.7, 0.1, 0.2, 0.3], [0.4, 0.6, 0.9, 0.5]]),
+    "distinct values": np.array(
+        [[0.3, 0.9, 0.1, 0.4], [0.5, 0.2, 0.8, 0.6], [0.7, 0.1, 0.2, 0.3], [0.4, 0.6, 0.9, 0.5]]
+    ),
+    "a tie": np.array(
+        [[0.9, 0.2, 0.1, 0.4], [0.3, 0.9, 0.8, 0.6], [0.7, 0.1, 0.2, 0.3], [0.4, 0.6, 0.9, 0.5]]
+    ),
 }
 POOL_DELTA = np.array([[0.8, -0.4], [0.2, 1.0]])  # the upstream delta^l, one entry per window
 
@@ -24,7 +26,9 @@ def pool_parts(a, mode, window):
     delta goes to, and the entries that receive any delta under max pooling (all False for mean).
     """
     _, cache = cnn.pool_forward(a[None], POOL_SIZE, mode)
-    grad = cnn.pool_backward(POOL_DELTA[None], cache)[0] + 0.0  # (POOL-BP) the upsample (+0.0: no "-0")
+    grad = (
+        cnn.pool_backward(POOL_DELTA[None], cache)[0] + 0.0
+    )  # (POOL-BP) the upsample (+0.0: no "-0")
     one_window = np.zeros_like(POOL_DELTA)
     if window is not None:
         one_window[window] = 1.0
@@ -37,15 +41,22 @@ def pool_caption(a, mode, window, receives):
     """One sentence on where the highlighted window's delta goes."""
     n = POOL_SIZE**2
     if window is None:
-        return ("max pooling: each δ goes whole to its window's maximum (bold);\nthe other entries get 0"
-                if mode == "max" else f"mean pooling: each δ is divided by {n}\nand copied to all {n} entries of its window")
+        return (
+            "max pooling: each δ goes whole to its window's maximum (bold);\nthe other entries get 0"
+            if mode == "max"
+            else f"mean pooling: each δ is divided by {n}\nand copied to all {n} entries of its window"
+        )
     d = POOL_DELTA[window]
     if mode == "mean":
         return f"window {window}: δ = {d:g} is shared equally:\n{d:g}/{n} = {d / n:g} to each of its {n} entries"
-    (u, v), = np.argwhere(receives)
+    ((u, v),) = np.argwhere(receives)
     (i, j), k = window, POOL_SIZE
-    block = a[i * k:(i + 1) * k, j * k:(j + 1) * k]
-    tie = " (a tie: the first maximum in row-major order wins)" if np.sum(block == block.max()) > 1 else ""
+    block = a[i * k : (i + 1) * k, j * k : (j + 1) * k]
+    tie = (
+        " (a tie: the first maximum in row-major order wins)"
+        if np.sum(block == block.max()) > 1
+        else ""
+    )
     return f"window {window}: δ = {d:g} goes whole to the maximum a[{u},{v}] = {a[u, v]:g};\nthe other {n - 1} entries get 0{tie}"
 
 
@@ -57,14 +68,23 @@ def pool_widget(dpi=80):
     def draw(mode, window, name):
         a = POOL_INPUTS[name]
         grad, receives, maxima = pool_parts(a, mode, window)
-        return figure.draw(a, POOL_DELTA, grad, window, receives, maxima, pool_caption(a, mode, window, receives))
+        return figure.draw(
+            a, POOL_DELTA, grad, window, receives, maxima, pool_caption(a, mode, window, receives)
+        )
 
     windows = {"all": None, **{f"({i}, {j})": (i, j) for i, j in np.ndindex(POOL_DELTA.shape)}}
-    controls = [linked.toggle("pooling", ["max", "mean"]), linked.slider("window", windows),
-                linked.toggle("input", list(POOL_INPUTS))]
-    alt = ("{} pooling of a 4×4 input ({}), window {} highlighted: the input, the 2×2 upstream delta, "
-           "and its upsample showing which input entries receive each delta.")
-    return linked.figure(draw, controls, alt=lambda mode, window, a: alt.format(mode, a, window), dpi=dpi)
+    controls = [
+        linked.toggle("pooling", ["max", "mean"]),
+        linked.slider("window", windows),
+        linked.toggle("input", list(POOL_INPUTS)),
+    ]
+    alt = (
+        "{} pooling of a 4×4 input ({}), window {} highlighted: the input, the 2×2 upstream delta, "
+        "and its upsample showing which input entries receive each delta."
+    )
+    return linked.figure(
+        draw, controls, alt=lambda mode, window, a: alt.format(mode, a, window), dpi=dpi
+    )
 
 
 def conv_example(seed=0):
@@ -92,8 +112,11 @@ def input_gradient_widget(dpi=80):
     padded, flipped = cnn.pad_full(delta, kh, kw), cnn.rot180(W)
     grad_a = cnn.cross_correlate2d(padded, flipped)  # (CONV-BP-a)
     padding = cnn.pad_full(np.ones_like(delta), kh, kw) == 0
-    figure = StepFigure(padded.shape, W.shape, ["zero-padded $\\delta^l$", "rot180$(W^l)$",
-                                                "$\\partial C/\\partial a^{l-1}$"])
+    figure = StepFigure(
+        padded.shape,
+        W.shape,
+        ["zero-padded $\\delta^l$", "rot180$(W^l)$", "$\\partial C/\\partial a^{l-1}$"],
+    )
 
     def draw(step):
         m, n = np.unravel_index(step, grad_a.shape)
@@ -101,8 +124,11 @@ def input_gradient_widget(dpi=80):
         x_used, k_used = np.zeros(padded.shape, dtype=bool), np.zeros(W.shape, dtype=bool)
         for (i, j), (u, v) in terms:
             x_used[i + kh - 1, j + kw - 1] = k_used[kh - 1 - u, kw - 1 - v] = True
-        caption = terms_caption(f"∂C/∂a[{m},{n}]", [(f"δ[{i},{j}]", f"W[{u},{v}]") for (i, j), (u, v) in terms],
-                                [(delta[i, j], W[u, v]) for (i, j), (u, v) in terms])
+        caption = terms_caption(
+            f"∂C/∂a[{m},{n}]",
+            [(f"δ[{i},{j}]", f"W[{u},{v}]") for (i, j), (u, v) in terms],
+            [(delta[i, j], W[u, v]) for (i, j), (u, v) in terms],
+        )
         return figure.draw(padded, flipped, grad_a, step, x_used, k_used, padding, caption)
 
     steps = {f"a[{m},{n}]": s for s, (m, n) in enumerate(np.ndindex(grad_a.shape))}
@@ -115,17 +141,26 @@ def weight_gradient_widget(dpi=80):
     of a that meets delta highlighted. Frames: 9."""
     a, W, delta = conv_example()
     grad_W = cnn.cross_correlate2d(a, delta)  # (CONV-BP-W)
-    figure = StepFigure(a.shape, delta.shape, ["input $a^{l-1}$", "$\\delta^l$",
-                                               "$\\partial C/\\partial W^l$"])
+    figure = StepFigure(
+        a.shape, delta.shape, ["input $a^{l-1}$", "$\\delta^l$", "$\\partial C/\\partial W^l$"]
+    )
 
     def draw(step):
         u, v = np.unravel_index(step, grad_W.shape)
         x_used = np.zeros(a.shape, dtype=bool)
-        x_used[u:u + delta.shape[0], v:v + delta.shape[1]] = True
+        x_used[u : u + delta.shape[0], v : v + delta.shape[1]] = True
         pairs = [(f"a[{u + i},{v + j}]", f"δ[{i},{j}]") for i, j in np.ndindex(delta.shape)]
         values = [(a[u + i, v + j], delta[i, j]) for i, j in np.ndindex(delta.shape)]
-        return figure.draw(a, delta, grad_W, step, x_used, np.ones(delta.shape, dtype=bool),
-                           np.zeros(a.shape, dtype=bool), terms_caption(f"∂C/∂W[{u},{v}]", pairs, values))
+        return figure.draw(
+            a,
+            delta,
+            grad_W,
+            step,
+            x_used,
+            np.ones(delta.shape, dtype=bool),
+            np.zeros(a.shape, dtype=bool),
+            terms_caption(f"∂C/∂W[{u},{v}]", pairs, values),
+        )
 
     steps = {f"W[{u},{v}]": s for s, (u, v) in enumerate(np.ndindex(grad_W.shape))}
     alt = "Step {}: delta slides over the input a; the highlighted window times delta, summed, gives one entry of dC/dW."
@@ -144,14 +179,22 @@ def features_widget(history, images, labels, epochs=(0, 1, 2, 5, 15), n_images=5
 
     def draw(epoch, index):
         params = history["snapshots"][epoch]
-        z1, _ = cnn.conv2d_forward(images[index][None], params["W"], params["b"])  # (CONV-FP), (F, s, s)
+        z1, _ = cnn.conv2d_forward(
+            images[index][None], params["W"], params["b"]
+        )  # (CONV-FP), (F, s, s)
         out, _ = cnn.small_cnn_forward(params, images[index][None], "tanh")
-        title = (f"epoch {epoch}: test accuracy {history['test_accuracy'][epoch]:.1%}; "
-                 f"this digit is a {labels[index]}, the network says {int(np.argmax(out))}")
+        title = (
+            f"epoch {epoch}: test accuracy {history['test_accuracy'][epoch]:.1%}; "
+            f"this digit is a {labels[index]}, the network says {int(np.argmax(out))}"
+        )
         return figure.draw(images[index], params["W"][:, 0], np.tanh(z1), out[:, 0], title)
 
-    controls = [linked.slider("epoch", list(epochs), index=len(epochs) - 1),
-                linked.toggle("test image", {f"#{i + 1} (a {labels[j]})": j for i, j in enumerate(picks)})]
-    alt = ("After {} epochs, test image {}: the 8×8 input digit, the learned 3×3 filters, the feature maps "
-           "tanh(z1) they produce, and the 10 sigmoid outputs with the largest in red.")
+    controls = [
+        linked.slider("epoch", list(epochs), index=len(epochs) - 1),
+        linked.toggle("test image", {f"#{i + 1} (a {labels[j]})": j for i, j in enumerate(picks)}),
+    ]
+    alt = (
+        "After {} epochs, test image {}: the 8×8 input digit, the learned 3×3 filters, the feature maps "
+        "tanh(z1) they produce, and the 10 sigmoid outputs with the largest in red."
+    )
     return linked.figure(draw, controls, alt=alt.format, dpi=dpi)

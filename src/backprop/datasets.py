@@ -30,8 +30,10 @@ def load_digits():
     with path.open("rb") as raw, gzip.open(raw, "rt") as text:
         table = np.loadtxt(text, delimiter=",", dtype=np.int64)
     if table.shape != (N_DIGITS, 65):
-        raise ValueError(f"{DIGITS_FILE} must hold {N_DIGITS} rows of 64 pixels and a label, "
-                         f"got shape {table.shape}")
+        raise ValueError(
+            f"{DIGITS_FILE} must hold {N_DIGITS} rows of 64 pixels and a label, "
+            f"got shape {table.shape}"
+        )
     images = table[:, :64].reshape(N_DIGITS, 8, 8) / PIXEL_MAX
     labels = table[:, 64]
     return images, labels
@@ -44,11 +46,14 @@ def one_hot(labels, n_classes):
     """
     labels = np.asarray(labels)
     if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"labels must be a 1-d integer array, got dtype {labels.dtype} "
-                         f"and shape {labels.shape}")
+        raise ValueError(
+            f"labels must be a 1-d integer array, got dtype {labels.dtype} and shape {labels.shape}"
+        )
     if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
-        raise ValueError(f"labels must lie in 0..{n_classes - 1}, "
-                         f"got values from {labels.min()} to {labels.max()}")
+        raise ValueError(
+            f"labels must lie in 0..{n_classes - 1}, "
+            f"got values from {labels.min()} to {labels.max()}"
+        )
     y = np.zeros((n_classes, labels.size))
     y[labels, np.arange(labels.size)] = 1.0
     return y
@@ -65,7 +70,9 @@ def train_test_split(n, test_fraction, rng):
         raise ValueError(f"test_fraction must lie strictly between 0 and 1, got {test_fraction}")
     n_test = int(round(test_fraction * n))
     if not 0 < n_test < n:
-        raise ValueError(f"need at least one training and one test index, got n={n} "
-                         f"and test_fraction={test_fraction} ({n_test} test indices)")
+        raise ValueError(
+            f"need at least one training and one test index, got n={n} "
+            f"and test_fraction={test_fraction} ({n_test} test indices)"
+        )
     order = rng.permutation(n)
     return order[n_test:], order[:n_test]

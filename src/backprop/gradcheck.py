@@ -11,8 +11,10 @@ def numerical_gradient(f, x, eps=1e-6):
     unchanged on return. The result has the shape of ``x``.
     """
     if not isinstance(x, np.ndarray) or x.dtype != np.float64:
-        raise ValueError(f"x must be a float64 numpy array, got {type(x).__name__} "
-                         f"of dtype {getattr(x, 'dtype', None)}")
+        raise ValueError(
+            f"x must be a float64 numpy array, got {type(x).__name__} "
+            f"of dtype {getattr(x, 'dtype', None)}"
+        )
     grad = np.zeros_like(x)
     for i in np.ndindex(x.shape):
         old = x[i]

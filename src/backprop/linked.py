@@ -29,8 +29,11 @@ from PIL import Image
 
 def _options(options):
     """Normalise options to a list of (label, value) pairs; a dict maps labels to values."""
-    pairs = list(options.items()) if isinstance(options, dict) else [
-        o if isinstance(o, tuple) else (_label(o), o) for o in options]
+    pairs = (
+        list(options.items())
+        if isinstance(options, dict)
+        else [o if isinstance(o, tuple) else (_label(o), o) for o in options]
+    )
     if not pairs:
         raise ValueError("a control needs at least one option, got none")
     return pairs
@@ -43,21 +46,34 @@ def _label(value):
 
 def slider(description, options, index=0):
     """A slider over a list of option values (or a dict label -> value)."""
-    return widgets.SelectionSlider(options=_options(options), index=index, description=description,
-                                   continuous_update=True, style={"description_width": "initial"},
-                                   layout=widgets.Layout(width="420px"))
+    return widgets.SelectionSlider(
+        options=_options(options),
+        index=index,
+        description=description,
+        continuous_update=True,
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width="420px"),
+    )
 
 
 def toggle(description, options, index=0):
     """Toggle buttons, one per option."""
-    return widgets.ToggleButtons(options=_options(options), index=index, description=description,
-                                 style={"description_width": "initial", "button_width": "auto"})
+    return widgets.ToggleButtons(
+        options=_options(options),
+        index=index,
+        description=description,
+        style={"description_width": "initial", "button_width": "auto"},
+    )
 
 
 def dropdown(description, options, index=0):
     """A drop-down list of options."""
-    return widgets.Dropdown(options=_options(options), index=index, description=description,
-                            style={"description_width": "initial"})
+    return widgets.Dropdown(
+        options=_options(options),
+        index=index,
+        description=description,
+        style={"description_width": "initial"},
+    )
 
 
 def play(description, options, interval=900):
@@ -67,8 +83,13 @@ def play(description, options, interval=900):
     ``slider.player`` and :func:`figure` shows the two side by side.
     """
     step = slider(description, options)
-    step.player = widgets.Play(value=0, min=0, max=len(step.options) - 1, interval=interval,
-                               description=f"play {description}")
+    step.player = widgets.Play(
+        value=0,
+        min=0,
+        max=len(step.options) - 1,
+        interval=interval,
+        description=f"play {description}",
+    )
     widgets.jslink((step.player, "value"), (step, "index"))
     return step
 
@@ -81,7 +102,9 @@ def png(fig, dpi=72, colours=64):
     canvas.draw()
     rgb = np.asarray(canvas.buffer_rgba())[..., :3]
     buffer = io.BytesIO()
-    Image.fromarray(rgb).quantize(colours, method=Image.Quantize.FASTOCTREE).save(buffer, format="png")
+    Image.fromarray(rgb).quantize(colours, method=Image.Quantize.FASTOCTREE).save(
+        buffer, format="png"
+    )
     return buffer.getvalue()
 
 

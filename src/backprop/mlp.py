@@ -20,8 +20,10 @@ from backprop.gradcheck import numerical_gradient, rel_error
 def check_network(weights, biases, x):
     """Raise ValueError unless the shapes chain: W^l is (n_l, n_{l-1}), b^l is (n_l, 1), x is (n_0, m)."""
     if len(weights) == 0 or len(weights) != len(biases):
-        raise ValueError(f"need as many biases as weights (at least one), "
-                         f"got {len(weights)} weights and {len(biases)} biases")
+        raise ValueError(
+            f"need as many biases as weights (at least one), "
+            f"got {len(weights)} weights and {len(biases)} biases"
+        )
     x = np.asarray(x)
     if x.ndim != 2:
         raise ValueError(f"x must be (n_0, m), one example per column; got shape {x.shape}")
@@ -77,9 +79,13 @@ def backward(weights, zs, activations, y, activation="sigmoid"):
     grad_a = activations[L] - y  # nabla_a C = a^L - y for the quadratic cost
     deltas[L - 1] = grad_a * f_prime(zs[L - 1])  # (BP1) delta^L = nabla_a C ⊙ sigma'(z^L)
     for l in range(L - 1, 0, -1):  # layers L-1, ..., 1
-        deltas[l - 1] = (weights[l].T @ deltas[l]) * f_prime(zs[l - 1])  # (BP2) delta^l = ((W^{l+1})^T delta^{l+1}) ⊙ sigma'(z^l)
+        deltas[l - 1] = (weights[l].T @ deltas[l]) * f_prime(
+            zs[l - 1]
+        )  # (BP2) delta^l = ((W^{l+1})^T delta^{l+1}) ⊙ sigma'(z^l)
     grad_b = [d.sum(axis=1, keepdims=True) for d in deltas]  # (BP3) dC/db^l_j = delta^l_j
-    grad_w = [d @ a.T for d, a in zip(deltas, activations[:-1])]  # (BP4) dC/dW^l_jk = a^{l-1}_k delta^l_j
+    grad_w = [
+        d @ a.T for d, a in zip(deltas, activations[:-1])
+    ]  # (BP4) dC/dW^l_jk = a^{l-1}_k delta^l_j
     return deltas, grad_w, grad_b
 
 
@@ -90,8 +96,10 @@ def init_network(sizes, rng, scale=1.0):
     """
     if len(sizes) < 2 or any(int(n) < 1 for n in sizes):
         raise ValueError(f"sizes must list at least two positive layer sizes, got {sizes}")
-    weights = [scale * rng.standard_normal((n, n_prev)) / np.sqrt(n_prev)
-               for n_prev, n in zip(sizes[:-1], sizes[1:])]
+    weights = [
+        scale * rng.standard_normal((n, n_prev)) / np.sqrt(n_prev)
+        for n_prev, n in zip(sizes[:-1], sizes[1:])
+    ]
     biases = [rng.standard_normal((n, 1)) for n in sizes[1:]]
     return weights, biases
 
@@ -103,6 +111,7 @@ def gradient_check(weights, biases, x, y, activation="sigmoid", eps=1e-6):
     and b^l, l = 1..L. (Finite differences have an absolute error of about |C| 1e-16 / eps, so
     the relative error of an entry grows as the entry shrinks.)
     """
+
     def cost_of_params():
         _, activations = forward(weights, biases, x, activation)
         return cost(activations[-1], y)
@@ -111,8 +120,10 @@ def gradient_check(weights, biases, x, y, activation="sigmoid", eps=1e-6):
     _, grad_w, grad_b = backward(weights, zs, activations, y, activation)
     rows = []
     for l in range(1, len(weights) + 1):
-        for name, param, grad in ((f"W^{l}", weights[l - 1], grad_w[l - 1]),
-                                  (f"b^{l}", biases[l - 1], grad_b[l - 1])):
+        for name, param, grad in (
+            (f"W^{l}", weights[l - 1], grad_w[l - 1]),
+            (f"b^{l}", biases[l - 1], grad_b[l - 1]),
+        ):
             numeric = numerical_gradient(lambda _: cost_of_params(), param, eps)
             rows.append((name, param.shape, float(np.abs(grad).min()), rel_error(grad, numeric)))
     return rows

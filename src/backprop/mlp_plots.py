@@ -40,40 +40,64 @@ class DeltaFigure:
         self.net, self.eq = self.fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.15, 1]})
         self._draw_network()
         self._draw_equation(max(self.sizes[1:]))
-        bar = self.fig.colorbar(ScalarMappable(DELTA_NORM, DELTA_CMAP), ax=self.eq,
-                                fraction=0.05, pad=0.02, ticks=[-1, -1e-2, -1e-4, 0, 1e-4, 1e-2, 1])
-        bar.ax.set_yticklabels(["−1", "−10⁻²", "−10⁻⁴", "0", "10⁻⁴", "10⁻²", "1"])  # no mathtext: fast
+        bar = self.fig.colorbar(
+            ScalarMappable(DELTA_NORM, DELTA_CMAP),
+            ax=self.eq,
+            fraction=0.05,
+            pad=0.02,
+            ticks=[-1, -1e-2, -1e-4, 0, 1e-4, 1e-2, 1],
+        )
+        bar.ax.set_yticklabels(
+            ["−1", "−10⁻²", "−10⁻⁴", "0", "10⁻⁴", "10⁻²", "1"]
+        )  # no mathtext: fast
         bar.set_label("δ (symmetric log scale)", fontsize=9)
         bar.ax.tick_params(labelsize=8)
         self.fig.subplots_adjust(left=0.01, right=0.9, top=0.86, bottom=0.04, wspace=0.05)
 
     def _draw_network(self):
         pos = _node_positions(self.sizes)
-        self.edges = [LineCollection([[p, q] for q in pos[l + 1] for p in pos[l]], zorder=1)
-                      for l in range(len(self.sizes) - 1)]  # edges[l-1]: W^l, from layer l-1 to l
+        self.edges = [
+            LineCollection([[p, q] for q in pos[l + 1] for p in pos[l]], zorder=1)
+            for l in range(len(self.sizes) - 1)
+        ]  # edges[l-1]: W^l, from layer l-1 to l
         for e in self.edges:
             self.net.add_collection(e)
-        self.units = [[self.net.add_patch(Circle(p, 0.22, ec="black", lw=0.8, zorder=2)) for p in layer]
-                      for layer in pos]
+        self.units = [
+            [self.net.add_patch(Circle(p, 0.22, ec="black", lw=0.8, zorder=2)) for p in layer]
+            for layer in pos
+        ]
         for l in range(len(self.sizes)):
             name = "input a⁰" if l == 0 else f"layer {l}"
             self.net.text(l, -max(self.sizes) / 2 - 0.15, name, ha="center", va="top", fontsize=9)
-        self.net.set(xlim=(-0.5, len(self.sizes) - 0.5), ylim=(-max(self.sizes) / 2 - 0.6, max(self.sizes) / 2))
+        self.net.set(
+            xlim=(-0.5, len(self.sizes) - 0.5),
+            ylim=(-max(self.sizes) / 2 - 0.6, max(self.sizes) / 2),
+        )
         self.net.set_aspect("equal")
         self.net.axis("off")
 
     def _draw_equation(self, rows):
         self.cells, self.values = [], []
         for col in range(3):  # back-propagated error, sigma'(z), delta
-            cells = [self.eq.add_patch(Rectangle((2 * col, -r - 1), 1.5, 0.9, ec="black", lw=0.6))
-                     for r in range(rows)]
+            cells = [
+                self.eq.add_patch(Rectangle((2 * col, -r - 1), 1.5, 0.9, ec="black", lw=0.6))
+                for r in range(rows)
+            ]
             self.cells.append(cells)
-            self.values.append([self.eq.text(2 * col + 0.75, -r - 0.55, "", ha="center", va="center",
-                                             fontsize=9) for r in range(rows)])
+            self.values.append(
+                [
+                    self.eq.text(
+                        2 * col + 0.75, -r - 0.55, "", ha="center", va="center", fontsize=9
+                    )
+                    for r in range(rows)
+                ]
+            )
         self.eq.text(1.75, -rows / 2 - 0.5, "⊙", ha="center", va="center", fontsize=16)
         self.eq.text(3.75, -rows / 2 - 0.5, "=", ha="center", va="center", fontsize=16)
-        self.headers = [self.eq.text(2 * c + 0.75, 0.15, "", ha="center", va="bottom", fontsize=10)
-                        for c in range(3)]
+        self.headers = [
+            self.eq.text(2 * c + 0.75, 0.15, "", ha="center", va="bottom", fontsize=10)
+            for c in range(3)
+        ]
         self.eq.set(xlim=(-0.2, 5.7), ylim=(-rows - 0.3, 1.0))
         self.eq.axis("off")
 
@@ -104,15 +128,20 @@ class DeltaFigure:
         for k, layer in enumerate(self.units):
             for j, unit in enumerate(layer):
                 reached = k >= l and k > 0
-                unit.set_facecolor(DELTA_CMAP(DELTA_NORM(deltas[k - 1][j])) if reached else
-                                   ("white" if k == 0 else PENDING))
+                unit.set_facecolor(
+                    DELTA_CMAP(DELTA_NORM(deltas[k - 1][j]))
+                    if reached
+                    else ("white" if k == 0 else PENDING)
+                )
                 unit.set_linewidth(2.2 if k == l else 0.8)
 
     def _colour_edges(self, l, weights):
         """Highlight W^{l+1}, the weights that carry delta^{l+1} back to layer l."""
         for k, edges in enumerate(self.edges, start=1):  # edges of W^k
             if k == l + 1:
-                w = weights[k - 1].ravel()  # W^k[j, i], j-major: the order the segments were made in
+                w = weights[
+                    k - 1
+                ].ravel()  # W^k[j, i], j-major: the order the segments were made in
                 edges.set_color(np.where(w > 0, "#b2182b", "#2166ac"))
                 edges.set_linewidth(0.6 + 2.5 * np.abs(w) / max(np.abs(w).max(), 1e-12))
             else:
@@ -127,4 +156,6 @@ class DeltaFigure:
             if shown:
                 cell.set_facecolor(colours[r])
                 text.set_text(f"{numbers[r]:.2g}")
-                text.set_color("white" if sum(colours[r][:3]) < 1.2 else "black")  # readable on dark cells
+                text.set_color(
+                    "white" if sum(colours[r][:3]) < 1.2 else "black"
+                )  # readable on dark cells

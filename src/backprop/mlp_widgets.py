@@ -52,11 +52,17 @@ def deltas_widget(sizes=(2, 3, 3, 2), seed=0, dpi=72):
         return figure.draw(step, deltas, weights, errors[l - 1], primes[l - 1])
 
     L = len(sizes) - 1
-    controls = [linked.play("backward step", {f"δ{superscript(L - s)} (layer {L - s})": s for s in range(L)}),
-                linked.slider("weight scale", SCALES, index=SCALES.index(1.0)),
-                linked.toggle("target (x = (1, 0))", EXAMPLES)]
-    alt = "Backward pass of a {}-network at step {{}}, weight scale {{}}, target {{}}: " \
-          "each unit coloured by its delta; the Hadamard product of the step written out.".format(
-              "-".join(map(str, sizes)))
+    controls = [
+        linked.play(
+            "backward step", {f"δ{superscript(L - s)} (layer {L - s})": s for s in range(L)}
+        ),
+        linked.slider("weight scale", SCALES, index=SCALES.index(1.0)),
+        linked.toggle("target (x = (1, 0))", EXAMPLES),
+    ]
+    alt = (
+        "Backward pass of a {}-network at step {{}}, weight scale {{}}, target {{}}: "
+        "each unit coloured by its delta; the Hadamard product of the step written out.".format(
+            "-".join(map(str, sizes))
+        )
+    )
     return linked.figure(draw, controls, alt=lambda *labels: alt.format(*labels), dpi=dpi)
-

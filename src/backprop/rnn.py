@@ -32,9 +32,13 @@ def check_sequence(xs, U, W, V, b, c, h0):
     """
     xs, U, V = (np.array(a, dtype=np.float64) for a in (xs, U, V))
     if xs.ndim != 2 or 0 in xs.shape:
-        raise ValueError(f"xs must be (T, n_x) with T, n_x >= 1, one time step per row; got shape {xs.shape}")
+        raise ValueError(
+            f"xs must be (T, n_x) with T, n_x >= 1, one time step per row; got shape {xs.shape}"
+        )
     if U.ndim != 2 or U.shape[0] == 0 or U.shape[1] != xs.shape[1]:
-        raise ValueError(f"U must be (n_h, n_x) with n_x={xs.shape[1]} and n_h >= 1, got shape {U.shape}")
+        raise ValueError(
+            f"U must be (n_h, n_x) with n_x={xs.shape[1]} and n_h >= 1, got shape {U.shape}"
+        )
     n_h = U.shape[0]
     if V.ndim != 2 or V.shape[0] == 0 or V.shape[1] != n_h:
         raise ValueError(f"V must be (n_y, n_h) with n_h={n_h} and n_y >= 1, got shape {V.shape}")
@@ -91,8 +95,22 @@ def forward(xs, U, W, V, b, c, h0=None, activation="tanh"):
         os.append(o)
         yhats.append(yhat)
     yhats = np.array(yhats)
-    cache = dict(xs=xs, U=U, W=W, V=V, b=b, c=c, h0=h0, activation=activation, shapes=shapes, zs=np.array(zs),
-                 hs=np.array(states[1:]), h_prevs=np.array(states[:-1]), os=np.array(os), yhats=yhats)
+    cache = dict(
+        xs=xs,
+        U=U,
+        W=W,
+        V=V,
+        b=b,
+        c=c,
+        h0=h0,
+        activation=activation,
+        shapes=shapes,
+        zs=np.array(zs),
+        hs=np.array(states[1:]),
+        h_prevs=np.array(states[:-1]),
+        os=np.array(os),
+        yhats=yhats,
+    )
     return yhats, cache
 
 
@@ -111,7 +129,9 @@ def check_targets(ys, cache):
     """Raise ValueError unless ys is finite and shaped like the forward pass's yhats (T, n_y); return float64."""
     ys = np.asarray(ys, dtype=np.float64)
     if ys.shape != cache["yhats"].shape:
-        raise ValueError(f"ys must be (T, n_y) = {cache['yhats'].shape} like yhats, got shape {ys.shape}")
+        raise ValueError(
+            f"ys must be (T, n_y) = {cache['yhats'].shape} like yhats, got shape {ys.shape}"
+        )
     if not np.all(np.isfinite(ys)):
         raise ValueError("ys must be finite, got NaN or inf")
     return ys
@@ -142,7 +162,9 @@ def bptt(ys, cache):
     """
     ys = check_targets(ys, cache)
     _, f_prime = act.get(cache["activation"])
-    xs, h_prevs, hs, zs, os, yhats = (cache[key] for key in ("xs", "h_prevs", "hs", "zs", "os", "yhats"))
+    xs, h_prevs, hs, zs, os, yhats = (
+        cache[key] for key in ("xs", "h_prevs", "hs", "zs", "os", "yhats")
+    )
     grads = {name: np.zeros_like(cache[name]) for name in PARAMS}
     deltas = np.zeros_like(hs)
     dh_next = np.zeros(hs.shape[1])  # what δ^{t+1} sends back to h^t; nothing after the last step
@@ -187,7 +209,9 @@ def bptt_truncated(ys, cache, k):
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
         raise ValueError(f"k must be an integer >= 1 (steps to reach back), got {k!r}")
     _, f_prime = act.get(cache["activation"])
-    xs, h_prevs, hs, zs, os, yhats = (cache[key] for key in ("xs", "h_prevs", "hs", "zs", "os", "yhats"))
+    xs, h_prevs, hs, zs, os, yhats = (
+        cache[key] for key in ("xs", "h_prevs", "hs", "zs", "os", "yhats")
+    )
     grads = {name: np.zeros_like(cache[name]) for name in PARAMS}
     for t in range(len(xs)):
         do = step_output_backward(yhats[t], ys[t], os[t])  # dL^t/do^t
@@ -219,7 +243,9 @@ def log_norms_through_time(jacobians, g):
     """
     jacobians, g = np.asarray(jacobians, dtype=np.float64), np.array(g, dtype=np.float64)
     if jacobians.ndim != 3 or jacobians.shape[1:] != (g.size, g.size) or g.shape != (g.size,):
-        raise ValueError(f"jacobians must be (T, n, n) and g (n,), got shapes {jacobians.shape} and {g.shape}")
+        raise ValueError(
+            f"jacobians must be (T, n, n) and g (n,), got shapes {jacobians.shape} and {g.shape}"
+        )
     if not (np.all(np.isfinite(jacobians)) and np.all(np.isfinite(g))):
         raise ValueError("jacobians and g must be finite, got NaN or inf")
     log_norms = np.full(len(jacobians), -np.inf)
@@ -259,7 +285,9 @@ def random_recurrent_matrix(n, spectral_radius, rng):
     if not (np.isfinite(spectral_radius) and spectral_radius >= 0):
         raise ValueError(f"spectral_radius must be finite and >= 0, got {spectral_radius!r}")
     G = rng.standard_normal((n, n))
-    return spectral_radius * G / np.max(np.abs(np.linalg.eigvals(G)))  # max |λ(W)| = spectral_radius
+    return (
+        spectral_radius * G / np.max(np.abs(np.linalg.eigvals(G)))
+    )  # max |λ(W)| = spectral_radius
 
 
 def global_norm(grads):
@@ -267,7 +295,11 @@ def global_norm(grads):
     by the largest |entry| so that huge gradients do not overflow. The arrays must be finite."""
     grads = [np.asarray(g, dtype=np.float64) for g in grads.values()]
     biggest = max((np.max(np.abs(g), initial=0.0) for g in grads), default=0.0)
-    return float(biggest * np.sqrt(sum(np.sum((g / biggest) ** 2) for g in grads))) if biggest > 0 else 0.0
+    return (
+        float(biggest * np.sqrt(sum(np.sum((g / biggest) ** 2) for g in grads)))
+        if biggest > 0
+        else 0.0
+    )
 
 
 def clip_by_norm(grads, max_norm):
@@ -298,8 +330,8 @@ def loss_from(h, t, ys, cache):
     rest = 0.0
     if t + 1 < len(ys):  # the later steps start from h^t
         params = {name: cache[name] for name in PARAMS}
-        later, _ = forward(cache["xs"][t + 1:], **params, h0=h, activation=cache["activation"])
-        rest = loss(later, ys[t + 1:])
+        later, _ = forward(cache["xs"][t + 1 :], **params, h0=h, activation=cache["activation"])
+        rest = loss(later, ys[t + 1 :])
     return 0.5 * float(np.sum((yhat - ys[t]) ** 2)) + rest
 
 
@@ -320,13 +352,18 @@ def delay_task(T, delay, rng):
 def init_params(n_x, n_h, n_y, spectral_radius, rng):
     """Random parameters (dict U, W, V, b, c): U and V standard normal / sqrt(fan-in), W with the
     given spectral radius (``random_recurrent_matrix``), zero biases."""
-    return {"U": rng.standard_normal((n_h, n_x)) / np.sqrt(n_x),
-            "W": random_recurrent_matrix(n_h, spectral_radius, rng),
-            "V": rng.standard_normal((n_y, n_h)) / np.sqrt(n_h),
-            "b": np.zeros(n_h), "c": np.zeros(n_y)}
+    return {
+        "U": rng.standard_normal((n_h, n_x)) / np.sqrt(n_x),
+        "W": random_recurrent_matrix(n_h, spectral_radius, rng),
+        "V": rng.standard_normal((n_y, n_h)) / np.sqrt(n_h),
+        "b": np.zeros(n_h),
+        "c": np.zeros(n_y),
+    }
 
 
-def train_delay_task(params, delay, steps, eta, rng, T=20, k=None, max_norm=None, activation="tanh"):
+def train_delay_task(
+    params, delay, steps, eta, rng, T=20, k=None, max_norm=None, activation="tanh"
+):
     """Plain SGD on fresh ``delay_task`` sequences, one per step: θ <- θ - eta dL/dθ.
 
     The gradient is ``bptt`` (k None) or ``bptt_truncated`` with k, then clipped to ``max_norm``
@@ -361,11 +398,18 @@ def gradient_check(xs, params, ys, activation="tanh", eps=1e-5):
     params: dict U, W, V, b, c (perturbed in place one entry at a time and restored). Returns a
     dict name -> (largest |gradient entry|, rel_error of bptt's gradient against the numerical one).
     """
+
     def total_loss():
         return loss(forward(xs, **params, activation=activation)[0], ys)
 
     _, cache = forward(xs, **params, activation=activation)
     _, grads, _ = bptt(ys, cache)
-    return {name: (float(np.abs(grads[name]).max()),
-                   gc.rel_error(grads[name], gc.numerical_gradient(lambda _: total_loss(), params[name], eps)))
-            for name in PARAMS}
+    return {
+        name: (
+            float(np.abs(grads[name]).max()),
+            gc.rel_error(
+                grads[name], gc.numerical_gradient(lambda _: total_loss(), params[name], eps)
+            ),
+        )
+        for name in PARAMS
+    }

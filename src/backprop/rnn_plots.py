@@ -36,24 +36,46 @@ class UnrolledFigure:
         self.graph, self.bars_ax = self.fig.subplots(2, 1, gridspec_kw={"height_ratios": [1.2, 1]})
         self.edges = LineCollection([], colors="#999999", linewidths=0.8, zorder=1)
         self.graph.add_collection(self.edges)
-        self.nodes = {row: self.graph.scatter(np.zeros(t_max), np.full(t_max, y), marker="s", zorder=2,
-                                              edgecolors="black", linewidths=0.6)
-                      for row, y in ROWS.items()}
+        self.nodes = {
+            row: self.graph.scatter(
+                np.zeros(t_max),
+                np.full(t_max, y),
+                marker="s",
+                zorder=2,
+                edgecolors="black",
+                linewidths=0.6,
+            )
+            for row, y in ROWS.items()
+        }
         for row, y in ROWS.items():
-            self.graph.text(-0.9, y, {"x": "xᵗ", "h": "hᵗ", "y": "ŷᵗ"}[row],
-                            ha="right", va="center", fontsize=10)
+            self.graph.text(
+                -0.9,
+                y,
+                {"x": "xᵗ", "h": "hᵗ", "y": "ŷᵗ"}[row],
+                ha="right",
+                va="center",
+                fontsize=10,
+            )
         self.graph.set_ylim(-0.5, 2.5)
         self.graph.axis("off")
-        self.bars = self.bars_ax.bar(np.arange(t_max), np.ones(t_max), bottom=DELTA_RANGE[0],
-                                     width=0.7, color=PENDING)
-        self.clipped, = self.bars_ax.plot([], [], "v", color="#d62728", ms=6, label="clipped to the axis")
-        self.bars_ax.set(yscale="log", ylim=DELTA_RANGE, xlabel="time step t",
-                         ylabel="‖δᵗ‖ = ‖∂L/∂hᵗ‖")
+        self.bars = self.bars_ax.bar(
+            np.arange(t_max), np.ones(t_max), bottom=DELTA_RANGE[0], width=0.7, color=PENDING
+        )
+        (self.clipped,) = self.bars_ax.plot(
+            [], [], "v", color="#d62728", ms=6, label="clipped to the axis"
+        )
+        self.bars_ax.set(
+            yscale="log", ylim=DELTA_RANGE, xlabel="time step t", ylabel="‖δᵗ‖ = ‖∂L/∂hᵗ‖"
+        )
         self.bars_ax.yaxis.label.set_size(9)
         plain_log_ticks(self.bars_ax.yaxis, base=1000.0)
         self.bars_ax.tick_params(labelsize=8)
-        self.colorbar = bar = self.fig.colorbar(ScalarMappable(DELTA_NORM, DELTA_CMAP),
-                                                ax=[self.graph, self.bars_ax], fraction=0.03, pad=0.01)
+        self.colorbar = bar = self.fig.colorbar(
+            ScalarMappable(DELTA_NORM, DELTA_CMAP),
+            ax=[self.graph, self.bars_ax],
+            fraction=0.03,
+            pad=0.01,
+        )
         bar.set_label("‖δᵗ‖ (log scale)", fontsize=8)
         bar.ax.tick_params(labelsize=8.5)
         plain_log_ticks(bar.ax.yaxis, base=1000.0)
@@ -67,8 +89,12 @@ class UnrolledFigure:
             nodes = self.nodes[row]
             nodes.set_offsets(np.column_stack([t, np.full(T, y)]))
             nodes.set_sizes(np.full(T, min(140.0, 2600.0 / T)))
-            nodes.set_facecolor("white" if row != "h" else [self._colour(norms, s, first) for s in t])
-        up = [[(s, ROWS["x"]), (s, ROWS["h"])] for s in t] + [[(s, ROWS["h"]), (s, ROWS["y"])] for s in t]
+            nodes.set_facecolor(
+                "white" if row != "h" else [self._colour(norms, s, first) for s in t]
+            )
+        up = [[(s, ROWS["x"]), (s, ROWS["h"])] for s in t] + [
+            [(s, ROWS["h"]), (s, ROWS["y"])] for s in t
+        ]
         across = [[(s - 1, ROWS["h"]), (s, ROWS["h"])] for s in t]  # h^{t-1} -> h^t through W
         self.edges.set_segments(up + across)
         self.graph.set_xlim(-1.0, T - 0.5)
@@ -91,7 +117,9 @@ class UnrolledFigure:
             bar.set_height(heights[s] - low)
             bar.set_facecolor(DELTA_CMAP(DELTA_NORM(heights[s])))
         out = shown[:T] & ((heights[:T] >= high) | (heights[:T] <= low))
-        self.clipped.set_data(np.flatnonzero(out), np.where(heights[:T][out] >= high, high * 0.6, low * 1.7))
+        self.clipped.set_data(
+            np.flatnonzero(out), np.where(heights[:T][out] >= high, high * 0.6, low * 1.7)
+        )
 
 
 class GainFigure:
@@ -104,19 +132,35 @@ class GainFigure:
     def __init__(self, t_max):
         self.fig = Figure(figsize=(8, 3.3), facecolor="white")
         self.ax = self.fig.subplots()
-        self.cut = self.ax.axvspan(-0.5, -0.5, color="#dddddd", zorder=0, label="cut off by truncation")
-        self.rate, = self.ax.plot([], [], "--", color="#ff7f0e", label="rate (ρ max f′)ᵏ")
-        self.bound, = self.ax.plot([], [], ":", color="#2ca02c", lw=2,
-                                   label="bound (σₘₐₓ(W) max f′)ᵏ")
-        self.gain, = self.ax.plot([], [], "o-", color="#1f77b4", ms=4, label="measured gain")
-        self.clipped, = self.ax.plot([], [], "X", color="#d62728", ms=8, label="clipped to the axis")
-        self.note = self.ax.text(0.01, 0.04, "", transform=self.ax.transAxes, fontsize=9, va="bottom")
+        self.cut = self.ax.axvspan(
+            -0.5, -0.5, color="#dddddd", zorder=0, label="cut off by truncation"
+        )
+        (self.rate,) = self.ax.plot([], [], "--", color="#ff7f0e", label="rate (ρ max f′)ᵏ")
+        (self.bound,) = self.ax.plot(
+            [], [], ":", color="#2ca02c", lw=2, label="bound (σₘₐₓ(W) max f′)ᵏ"
+        )
+        (self.gain,) = self.ax.plot([], [], "o-", color="#1f77b4", ms=4, label="measured gain")
+        (self.clipped,) = self.ax.plot(
+            [], [], "X", color="#d62728", ms=8, label="clipped to the axis"
+        )
+        self.note = self.ax.text(
+            0.01, 0.04, "", transform=self.ax.transAxes, fontsize=9, va="bottom"
+        )
         self.ax.axhline(0.0, color="black", lw=0.5)
-        self.ax.set(ylim=(GAIN_RANGE[0] - 0.5, GAIN_RANGE[1] + 0.5), xlabel="time step t",
-                    ylabel="log₁₀ ‖∂Lᵀ⁻¹/∂hᵗ‖ / ‖∂Lᵀ⁻¹/∂hᵀ⁻¹‖")
+        self.ax.set(
+            ylim=(GAIN_RANGE[0] - 0.5, GAIN_RANGE[1] + 0.5),
+            xlabel="time step t",
+            ylabel="log₁₀ ‖∂Lᵀ⁻¹/∂hᵗ‖ / ‖∂Lᵀ⁻¹/∂hᵀ⁻¹‖",
+        )
         self.ax.yaxis.label.set_size(8)
-        self.ax.legend(fontsize=8.5, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False,
-                       title="k = T−1−t steps back", title_fontsize=8.5)
+        self.ax.legend(
+            fontsize=8.5,
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            frameon=False,
+            title="k = T−1−t steps back",
+            title_fontsize=8.5,
+        )
         self.fig.subplots_adjust(left=0.09, right=0.68, top=0.9, bottom=0.15)
         self.t_max = t_max
 
@@ -137,8 +181,11 @@ class GainFigure:
         self.cut.set_x(-0.5)
         self.cut.set_width(0.0 if k is None else max(T - k, 0))
         self.ax.set_xlim(-0.5, max(T - 0.5, 1.5))
-        self.note.set_text(f"gain at t=0: 10^{shown[0]:.1f}" if kept[0] else
-                           f"steps t < {T - k} get no gradient from L^(T-1)")
+        self.note.set_text(
+            f"gain at t=0: 10^{shown[0]:.1f}"
+            if kept[0]
+            else f"steps t < {T - k} get no gradient from L^(T-1)"
+        )
         self.fig.suptitle(title, fontsize=10)
         return self.fig
 
@@ -176,7 +223,10 @@ def unrolled_diagram(T=5):
     node = lambda x, y, text: ax.text(x, y, text, ha="center", va="center", fontsize=11, bbox=box)  # noqa: E731
     link = lambda a, b, label, dx=0.0, dy=0.0: (  # noqa: E731
         ax.annotate("", xy=b, xytext=a, arrowprops=arrow),
-        ax.text((a[0] + b[0]) / 2 + dx, (a[1] + b[1]) / 2 + dy, label, fontsize=10, color="#d62728"))
+        ax.text(
+            (a[0] + b[0]) / 2 + dx, (a[1] + b[1]) / 2 + dy, label, fontsize=10, color="#d62728"
+        ),
+    )
     node(-1, ROWS["h"], "h⁻¹ = 0")
     for t in range(T):
         step = superscript(t)
@@ -186,7 +236,15 @@ def unrolled_diagram(T=5):
         link((t, ROWS["x"]), (t, ROWS["h"]), "U", dx=0.06)
         link((t, ROWS["h"]), (t, ROWS["y"]), "V", dx=0.06)
         link((t - 1, ROWS["h"]), (t, ROWS["h"]), "W", dx=-0.05, dy=0.08)
-    ax.text(-1.5, ROWS["y"], "the same U, W, V\nat every step", ha="left", va="center", fontsize=9, color="#555555")
+    ax.text(
+        -1.5,
+        ROWS["y"],
+        "the same U, W, V\nat every step",
+        ha="left",
+        va="center",
+        fontsize=9,
+        color="#555555",
+    )
     ax.set(xlim=(-1.6, T - 0.4), ylim=(-0.45, 2.45))
     ax.axis("off")
     fig.subplots_adjust(left=0.01, right=0.99, top=0.98, bottom=0.02)

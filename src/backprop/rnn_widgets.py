@@ -70,13 +70,17 @@ def unroller_widget(dpi=72):
         title = f"BPTT, T = {T}, ρ(W) = {rho:g}, {activation}: δᵗ computed for t = {T - 1} down to {first}"
         return figure.draw(T, delta_norms(T, rho, activation), first, title)
 
-    controls = [linked.play("backward sweep", {f"{s + 1}/{STAGES}": s for s in range(STAGES)}),
-                linked.slider("sequence length T", LENGTHS, index=1),
-                linked.slider("spectral radius ρ(W)", RADII, index=1),
-                linked.toggle("activation", ACTIVATIONS)]
-    alt = ("The RNN unrolled over time; backward sweep at part {}, sequence length {}, spectral "
-           "radius {}, {} units: each hidden state reached so far coloured by the norm of its delta, "
-           "and the norms as bars on a log axis.")
+    controls = [
+        linked.play("backward sweep", {f"{s + 1}/{STAGES}": s for s in range(STAGES)}),
+        linked.slider("sequence length T", LENGTHS, index=1),
+        linked.slider("spectral radius ρ(W)", RADII, index=1),
+        linked.toggle("activation", ACTIVATIONS),
+    ]
+    alt = (
+        "The RNN unrolled over time; backward sweep at part {}, sequence length {}, spectral "
+        "radius {}, {} units: each hidden state reached so far coloured by the norm of its delta, "
+        "and the norms as bars on a log axis."
+    )
     return linked.figure(draw, controls, alt=lambda *labels: alt.format(*labels), dpi=dpi)
 
 
@@ -90,14 +94,23 @@ def gain_widget(dpi=72):
         _, cache = example(T, rho, activation)
         top_singular = np.linalg.norm(cache["W"], 2)
         title = f"T = {T}, ρ(W) = {rho:g}, σ_max(W) = {top_singular:.2f}, {activation}"
-        return figure.draw(log_gain(T, rho, activation), np.log10(rho * MAX_F_PRIME[activation]),
-                           np.log10(top_singular * MAX_F_PRIME[activation]), k, title)
+        return figure.draw(
+            log_gain(T, rho, activation),
+            np.log10(rho * MAX_F_PRIME[activation]),
+            np.log10(top_singular * MAX_F_PRIME[activation]),
+            k,
+            title,
+        )
 
-    controls = [linked.slider("sequence length T", LENGTHS, index=2),
-                linked.slider("spectral radius ρ(W)", RADII, index=1),
-                linked.toggle("activation", ACTIVATIONS),
-                linked.toggle("truncation", TRUNCATIONS)]
-    alt = ("Log10 of the gain of the last step's gradient from step T-1 back to step t, for sequence "
-           "length {}, spectral radius {}, {} units, truncation {}; dashed: the rate (rho max f') per "
-           "step, dotted: the singular-value bound.")
+    controls = [
+        linked.slider("sequence length T", LENGTHS, index=2),
+        linked.slider("spectral radius ρ(W)", RADII, index=1),
+        linked.toggle("activation", ACTIVATIONS),
+        linked.toggle("truncation", TRUNCATIONS),
+    ]
+    alt = (
+        "Log10 of the gain of the last step's gradient from step T-1 back to step t, for sequence "
+        "length {}, spectral radius {}, {} units, truncation {}; dashed: the rate (rho max f') per "
+        "step, dotted: the singular-value bound."
+    )
     return linked.figure(draw, controls, alt=lambda *labels: alt.format(*labels), dpi=dpi)

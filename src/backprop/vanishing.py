@@ -25,7 +25,11 @@ from backprop import activations as act
 from backprop import datasets, mlp
 from backprop.gradcheck import numerical_gradient, rel_error
 
-FPRIME_MAX = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0}  # max_z f'(z), reached at z = 0 (relu: z > 0)
+FPRIME_MAX = {
+    "sigmoid": 0.25,
+    "tanh": 1.0,
+    "relu": 1.0,
+}  # max_z f'(z), reached at z = 0 (relu: z > 0)
 
 
 def _check_positive_int(name, value):
@@ -47,7 +51,13 @@ def deep_network(depth, scale, rng, width=30, n_in=64, n_out=10, m=100):
     :func:`backprop.mlp.init_network`: W^l ~ scale * N(0, 1/n_{l-1}), b^l ~ N(0, 1).
     x ~ N(0, 1), shape (n_in, m); y ~ U(0, 1), shape (n_out, m).
     """
-    for name, value in (("depth", depth), ("width", width), ("n_in", n_in), ("n_out", n_out), ("m", m)):
+    for name, value in (
+        ("depth", depth),
+        ("width", width),
+        ("n_in", n_in),
+        ("n_out", n_out),
+        ("m", m),
+    ):
         _check_positive_int(name, value)
     _check_positive("scale", scale)
     weights, biases = mlp.init_network([n_in] + [width] * depth + [n_out], rng, scale)
@@ -78,7 +88,9 @@ def layer_statistics(depth, activation, scale, width=30, n_in=64, n_out=10, m=10
     mean_ratio, saturated: :func:`saturation` of the same forward pass (threshold 0.01).
     One forward and one backward pass of :func:`deep_network` (``default_rng(seed)``).
     """
-    weights, biases, x, y = deep_network(depth, scale, np.random.default_rng(seed), width, n_in, n_out, m)
+    weights, biases, x, y = deep_network(
+        depth, scale, np.random.default_rng(seed), width, n_in, n_out, m
+    )
     zs, activations = mlp.forward(weights, biases, x, activation)
     deltas, _, _ = mlp.backward(weights, zs, activations, y, activation)
     norms = np.array([np.linalg.norm(d) / np.sqrt(m) for d in deltas])  # ||delta^l||_F / sqrt(m)
@@ -95,7 +107,9 @@ def log_floor(values, floor=None):
     """
     values = np.asarray(values, dtype=np.float64)
     if not np.all(np.isfinite(values)) or np.any(values < 0):
-        raise ValueError(f"values must be finite and >= 0, got min {np.min(values)} and max {np.max(values)}")
+        raise ValueError(
+            f"values must be finite and >= 0, got min {np.min(values)} and max {np.max(values)}"
+        )
     positive = values[values > 0]
     if floor is None:
         floor = positive.min() / 10.0 if positive.size else 1.0
@@ -217,8 +231,10 @@ def _columns(images, labels, sizes):
     images = np.asarray(images, dtype=np.float64)
     labels = np.asarray(labels)
     if images.ndim < 2 or images[0].size != sizes[0] or len(labels) != len(images):
-        raise ValueError(f"need images of shape (N, ...) with {sizes[0]} = sizes[0] pixels each "
-                         f"and N labels, got images {images.shape} and labels {labels.shape}")
+        raise ValueError(
+            f"need images of shape (N, ...) with {sizes[0]} = sizes[0] pixels each "
+            f"and N labels, got images {images.shape} and labels {labels.shape}"
+        )
     if not np.all(np.isfinite(images)):
         raise ValueError("images must be finite, got NaN or inf")
     return images.reshape(len(images), -1).T, datasets.one_hot(labels, sizes[-1])
@@ -238,7 +254,7 @@ def _sgd_epoch(weights, biases, x, y, batch_size, eta, activation, rng):
     """One pass of mini-batch SGD over the shuffled columns of x, updating in place."""
     order = rng.permutation(x.shape[1])
     for start in range(0, len(order), batch_size):
-        batch = order[start:start + batch_size]
+        batch = order[start : start + batch_size]
         zs, activations = mlp.forward(weights, biases, x[:, batch], activation)
         _, grad_w, grad_b = mlp.backward(weights, zs, activations, y[:, batch], activation)
         for W, b, gW, gb in zip(weights, biases, grad_w, grad_b):
@@ -246,7 +262,9 @@ def _sgd_epoch(weights, biases, x, y, batch_size, eta, activation, rng):
             b -= eta / len(batch) * gb  # b^l <- b^l - eta/m sum_x dC_x/db^l
 
 
-def train(sizes, activation, scale, images, labels, epochs, batch_size, eta, rng, test_fraction=0.2):
+def train(
+    sizes, activation, scale, images, labels, epochs, batch_size, eta, rng, test_fraction=0.2
+):
     """Mini-batch SGD on the quadratic cost; returns a :class:`TrainingHistory`.
 
     images: (N, ...) with sizes[0] pixels each; labels: (N,) integers in 0..sizes[-1]-1.
@@ -262,7 +280,12 @@ def train(sizes, activation, scale, images, labels, epochs, batch_size, eta, rng
     weights, biases = mlp.init_network(sizes, rng, scale)
     x, y = _columns(images, labels, sizes)
     train_idx, test_idx = datasets.train_test_split(x.shape[1], test_fraction, rng)
-    x_train, y_train, x_test, y_test = x[:, train_idx], y[:, train_idx], x[:, test_idx], y[:, test_idx]
+    x_train, y_train, x_test, y_test = (
+        x[:, train_idx],
+        y[:, train_idx],
+        x[:, test_idx],
+        y[:, test_idx],
+    )
     rows = []
     for epoch in range(epochs + 1):  # row 0: before training
         if epoch > 0:
@@ -270,7 +293,9 @@ def train(sizes, activation, scale, images, labels, epochs, batch_size, eta, rng
         norms, cost, _ = _measure(weights, biases, x_train, y_train, activation)
         rows.append((norms, cost, _measure(weights, biases, x_test, y_test, activation)[2]))
     grad_norms, train_cost, test_accuracy = (np.array(column) for column in zip(*rows))
-    return TrainingHistory(grad_norms, test_accuracy, train_cost, weights, biases, train_idx, test_idx)
+    return TrainingHistory(
+        grad_norms, test_accuracy, train_cost, weights, biases, train_idx, test_idx
+    )
 
 
 def jacobian_chain(weights, zs, activation="sigmoid"):
@@ -281,10 +306,14 @@ def jacobian_chain(weights, zs, activation="sigmoid"):
     """
     _, f_prime = act.get(activation)
     if len(weights) == 0 or len(zs) != len(weights):
-        raise ValueError(f"need one z per weight matrix (at least one), got {len(weights)} weights and {len(zs)} zs")
+        raise ValueError(
+            f"need one z per weight matrix (at least one), got {len(weights)} weights and {len(zs)} zs"
+        )
     for l, (W, z) in enumerate(zip(weights, zs), start=1):
         if np.shape(z) != (np.shape(W)[0], 1):
-            raise ValueError(f"z^{l} must be ({np.shape(W)[0]}, 1), one example, got shape {np.shape(z)}")
+            raise ValueError(
+                f"z^{l} must be ({np.shape(W)[0]}, 1), one example, got shape {np.shape(z)}"
+            )
     J = np.eye(np.shape(weights[0])[1])  # d a^0 / d a^0
     for W, z in zip(weights, zs):
         J = f_prime(z) * (W @ J)  # d a^l / d a^0 = diag(f'(z^l)) W^l (d a^{l-1} / d a^0)
@@ -303,12 +332,16 @@ def grad_w1_via_jacobians(weights, zs, activations, y, activation="sigmoid"):
     _, f_prime = act.get(activation)
     y = np.asarray(y, dtype=np.float64)
     if y.shape != activations[-1].shape or y.shape[1:] != (1,):
-        raise ValueError(f"y must be one example of the output's shape {activations[-1].shape}, got {y.shape}")
+        raise ValueError(
+            f"y must be one example of the output's shape {activations[-1].shape}, got {y.shape}"
+        )
     if len(weights) > 1:
         upper = jacobian_chain(weights[1:], zs[1:], activation)  # d a^L / d a^1, (n_L, n_1)
     else:
         upper = np.eye(zs[0].shape[0])  # L = 1: a^L is a^1
-    delta1 = f_prime(zs[0]) * (upper.T @ (activations[-1] - y))  # delta^1 = f'(z^1) ⊙ (d a^L/d a^1)^T ∇_a C
+    delta1 = f_prime(zs[0]) * (
+        upper.T @ (activations[-1] - y)
+    )  # delta^1 = f'(z^1) ⊙ (d a^L/d a^1)^T ∇_a C
     return delta1 @ activations[0].T  # (BP4) dC/dW^1 = delta^1 (a^0)^T
 
 
@@ -330,12 +363,19 @@ def jacobian_checks(sizes=(4, 5, 5, 3), activation="sigmoid", seed=0):
         return lambda v: mlp.forward(weights, biases, v, activation)[1][-1][i, 0]
 
     fd_jacobian = np.vstack([numerical_gradient(output(i), x).T for i in range(sizes[-1])])
-    fd_w1 = numerical_gradient(lambda _: mlp.cost(mlp.forward(weights, biases, x, activation)[1][-1], y), weights[0])
+    fd_w1 = numerical_gradient(
+        lambda _: mlp.cost(mlp.forward(weights, biases, x, activation)[1][-1], y), weights[0]
+    )
     product_w1 = grad_w1_via_jacobians(weights, zs, activations, y, activation)
     backprop_w1 = mlp.backward(weights, zs, activations, y, activation)[1][0]
-    return [("∂aᴸ/∂a⁰ = Jᴸ⋯J¹ vs finite differences", rel_error(jacobian_chain(weights, zs, activation), fd_jacobian)),
-            ("∂C/∂W¹ from the product vs finite differences", rel_error(product_w1, fd_w1)),
-            ("∂C/∂W¹ from the product vs mlp.backward", rel_error(product_w1, backprop_w1))]
+    return [
+        (
+            "∂aᴸ/∂a⁰ = Jᴸ⋯J¹ vs finite differences",
+            rel_error(jacobian_chain(weights, zs, activation), fd_jacobian),
+        ),
+        ("∂C/∂W¹ from the product vs finite differences", rel_error(product_w1, fd_w1)),
+        ("∂C/∂W¹ from the product vs mlp.backward", rel_error(product_w1, backprop_w1)),
+    ]
 
 
 def delta_bounds(weights, delta_out):
@@ -347,8 +387,10 @@ def delta_bounds(weights, delta_out):
     """
     delta_out = np.asarray(delta_out, dtype=np.float64)
     if delta_out.shape != (np.shape(weights[-1])[0], 1):
-        raise ValueError(f"delta_out must be delta^L of one example, shape ({np.shape(weights[-1])[0]}, 1), "
-                         f"got {delta_out.shape}")
+        raise ValueError(
+            f"delta_out must be delta^L of one example, shape ({np.shape(weights[-1])[0]}, 1), "
+            f"got {delta_out.shape}"
+        )
     spectral = np.array([np.linalg.norm(W, 2) for W in weights])  # ||W^k||_2, k = 1..L
     L = len(weights)
     above = np.array([np.prod(spectral[l:]) for l in range(1, L + 1)])  # prod_{k>l} ||W^k||_2
@@ -366,16 +408,28 @@ def numerical_backward(weights, biases, x, y, activation="sigmoid"):
     biases = [np.array(b, dtype=np.float64) for b in biases]
 
     def cost_of(cols):
-        return lambda _: mlp.cost(mlp.forward(weights, biases, x[:, cols], activation)[1][-1], y[:, cols])
+        return lambda _: mlp.cost(
+            mlp.forward(weights, biases, x[:, cols], activation)[1][-1], y[:, cols]
+        )
 
     grad_w = [numerical_gradient(cost_of(slice(None)), W) for W in weights]
     grad_b = [numerical_gradient(cost_of(slice(None)), b) for b in biases]
-    deltas = [np.hstack([numerical_gradient(cost_of([i]), b) for i in range(x.shape[1])]) for b in biases]
+    deltas = [
+        np.hstack([numerical_gradient(cost_of([i]), b) for i in range(x.shape[1])]) for b in biases
+    ]
     return deltas, grad_w, grad_b
 
 
-QUANTITIES = ("delta", "grad_b", "grad_w")  # checked in this order within a layer: the gradients come from delta
-POSITION = {"delta": 0, "grad_w": 1, "grad_b": 2}  # where each sits in backward's (deltas, grad_w, grad_b)
+QUANTITIES = (
+    "delta",
+    "grad_b",
+    "grad_w",
+)  # checked in this order within a layer: the gradients come from delta
+POSITION = {
+    "delta": 0,
+    "grad_w": 1,
+    "grad_b": 2,
+}  # where each sits in backward's (deltas, grad_w, grad_b)
 HINTS = {
     "delta_out": "(BP1) delta^{l} = (a^{l} - y) ⊙ f'(z^{l})",
     "delta": "(BP2) delta^{l} = ((W^{up})^T delta^{up}) ⊙ f'(z^{l})",
@@ -426,13 +480,25 @@ def _compare(got, ref, fd, tol):
 def _verdict(got, ref, fd, tol):
     """The Verdict naming the first wrong (layer, quantity), layers L..1 in QUANTITIES order."""
     L = len(ref[0])
-    findings = [(l, q, *_compare(got[POSITION[q]][l - 1], ref[POSITION[q]][l - 1], fd[POSITION[q]][l - 1], tol))
-                for l in range(L, 0, -1) for q in QUANTITIES]
+    findings = [
+        (
+            l,
+            q,
+            *_compare(
+                got[POSITION[q]][l - 1], ref[POSITION[q]][l - 1], fd[POSITION[q]][l - 1], tol
+            ),
+        )
+        for l in range(L, 0, -1)
+        for q in QUANTITIES
+    ]
     wrong = [f for f in findings if f[4]]
     if not wrong:
-        return Verdict(True, f"all layers match (max rel error {max(f[2] for f in findings):.1e} against "
-                             f"mlp.backward, {max(f[3] for f in findings):.1e} against finite differences)",
-                       rel_error=max(f[2] for f in findings))
+        return Verdict(
+            True,
+            f"all layers match (max rel error {max(f[2] for f in findings):.1e} against "
+            f"mlp.backward, {max(f[3] for f in findings):.1e} against finite differences)",
+            rel_error=max(f[2] for f in findings),
+        )
     l, q, e_ref, _, text = wrong[0]
     hint = HINTS["delta_out" if (q, l) == ("delta", L) else q].format(l=l, up=l + 1, down=l - 1)
     message = f"layer {l} {q} {text}.\n  check {hint}"
@@ -445,7 +511,10 @@ def _describe(got):
     """A short description of what a backward returned, e.g. 'tuple of 3: list of 2, list of 3, list of 3'."""
     if not isinstance(got, (tuple, list)):
         return type(got).__name__
-    parts = [f"{type(g).__name__} of {len(g)}" if isinstance(g, (tuple, list)) else type(g).__name__ for g in got]
+    parts = [
+        f"{type(g).__name__} of {len(g)}" if isinstance(g, (tuple, list)) else type(g).__name__
+        for g in got
+    ]
     return f"{type(got).__name__} of {len(got)}: " + ", ".join(parts)
 
 
@@ -468,15 +537,29 @@ def check_gradient(user_backward, sizes=(4, 5, 5, 3), activation="sigmoid", seed
     ref = mlp.backward(weights, zs, activations, y, activation)
     fd = numerical_backward(weights, biases, x, y, activation)
     try:
-        got = user_backward([W.copy() for W in weights], [z.copy() for z in zs],
-                            [a.copy() for a in activations], y.copy(), activation)
+        got = user_backward(
+            [W.copy() for W in weights],
+            [z.copy() for z in zs],
+            [a.copy() for a in activations],
+            y.copy(),
+            activation,
+        )
     except Exception as error:  # a reader's bug: report it instead of raising
         frame = traceback.extract_tb(error.__traceback__)[-1]
-        return Verdict(False, f"backward raised {type(error).__name__}: {error}\n"
-                              f"  at line {frame.lineno}: {frame.line}")
+        return Verdict(
+            False,
+            f"backward raised {type(error).__name__}: {error}\n"
+            f"  at line {frame.lineno}: {frame.line}",
+        )
     L = len(weights)
-    if not (isinstance(got, (tuple, list)) and len(got) == 3
-            and all(isinstance(g, (tuple, list)) and len(g) == L for g in got)):
-        return Verdict(False, f"backward must return (deltas, grad_w, grad_b), three lists of {L} arrays "
-                              f"(one per layer), got {_describe(got)}")
+    if not (
+        isinstance(got, (tuple, list))
+        and len(got) == 3
+        and all(isinstance(g, (tuple, list)) and len(g) == L for g in got)
+    ):
+        return Verdict(
+            False,
+            f"backward must return (deltas, grad_w, grad_b), three lists of {L} arrays "
+            f"(one per layer), got {_describe(got)}",
+        )
     return _verdict(got, ref, fd, tol)

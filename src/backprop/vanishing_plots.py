@@ -46,8 +46,8 @@ def _log_y(ax):
 
 def _marks(ax, colour="#d62728"):
     """Two empty marker lines on ``ax``: clipped above (triangle up) and below (triangle down)."""
-    up, = ax.plot([], [], "^", color=colour, ms=8, label="clipped (beyond the axis)")
-    down, = ax.plot([], [], "v", color=colour, ms=8)
+    (up,) = ax.plot([], [], "^", color=colour, ms=8, label="clipped (beyond the axis)")
+    (down,) = ax.plot([], [], "v", color=colour, ms=8)
     return up, down
 
 
@@ -59,20 +59,37 @@ class ExplorerFigure:
         self.fig, (self.norm_ax, self.sat_ax) = _new_figure()
         layers = np.arange(1, max_layers + 1)
         ticks = layers[::2]  # every other layer labelled: fewer texts to draw per frame
-        self.line, = self.norm_ax.plot([], [], "o-", color="#1f77b4", label="‖δˡ‖ measured")
-        self.bound, = self.norm_ax.plot([], [], "--", color="#7f7f7f", label="‖δᴸ‖ (1/4)ᴸ⁻ˡ: σ′ ≤ 1/4 alone")
+        (self.line,) = self.norm_ax.plot([], [], "o-", color="#1f77b4", label="‖δˡ‖ measured")
+        (self.bound,) = self.norm_ax.plot(
+            [], [], "--", color="#7f7f7f", label="‖δᴸ‖ (1/4)ᴸ⁻ˡ: σ′ ≤ 1/4 alone"
+        )
         self.up, self.down = _marks(self.norm_ax)
         _log_y(self.norm_ax)
-        self.norm_ax.set(ylim=(CLIP[0] / 5, CLIP[1] * 5), xlim=(0.5, max_layers + 0.5),
-                         xticks=ticks, xlabel="layer l (last = output layer L)",
-                         ylabel="‖∂C/∂zˡ‖ (RMS per example)")
+        self.norm_ax.set(
+            ylim=(CLIP[0] / 5, CLIP[1] * 5),
+            xlim=(0.5, max_layers + 0.5),
+            xticks=ticks,
+            xlabel="layer l (last = output layer L)",
+            ylabel="‖∂C/∂zˡ‖ (RMS per example)",
+        )
         self.norm_ax.legend(loc="lower right", fontsize=8.5)
-        self.bars = self.sat_ax.bar(layers, np.zeros(max_layers), color="#ff7f0e", label="saturated")
-        self.ratio, = self.sat_ax.plot([], [], "ks-", ms=4, label="mean f′ / max f′")
-        self.sat_ax.set(ylim=(0, 1.05), xlim=(0.5, max_layers + 0.5), xticks=ticks,
-                        xlabel="layer l", ylabel="fraction of (unit, example) pairs")
-        self.sat_legend = self.sat_ax.legend([self.bars, self.ratio], ["saturated", "mean f′ / max f′"],
-                                             loc="upper left", fontsize=8.5)
+        self.bars = self.sat_ax.bar(
+            layers, np.zeros(max_layers), color="#ff7f0e", label="saturated"
+        )
+        (self.ratio,) = self.sat_ax.plot([], [], "ks-", ms=4, label="mean f′ / max f′")
+        self.sat_ax.set(
+            ylim=(0, 1.05),
+            xlim=(0.5, max_layers + 0.5),
+            xticks=ticks,
+            xlabel="layer l",
+            ylabel="fraction of (unit, example) pairs",
+        )
+        self.sat_legend = self.sat_ax.legend(
+            [self.bars, self.ratio],
+            ["saturated", "mean f′ / max f′"],
+            loc="upper left",
+            fontsize=8.5,
+        )
         for ax in (self.norm_ax, self.sat_ax):
             ax.tick_params(labelsize=8)
 
@@ -99,20 +116,38 @@ class SpeedFigure:
     def __init__(self, n_layers, epochs):
         self.fig, (self.speed_ax, self.acc_ax) = _new_figure()
         colours = [LAYER_COLOURS(k / max(n_layers - 1, 1)) for k in range(n_layers)]
-        self.lines = [self.speed_ax.plot([], [], color=c, label=f"layer {l}" + (" (output)" if l == n_layers else ""))[0]
-                      for l, c in enumerate(colours, start=1)]
+        self.lines = [
+            self.speed_ax.plot(
+                [], [], color=c, label=f"layer {l}" + (" (output)" if l == n_layers else "")
+            )[0]
+            for l, c in enumerate(colours, start=1)
+        ]
         self.up, self.down = _marks(self.speed_ax)
         self.down.set_label(f"no gradient (0, drawn at {SPEED_FLOOR:.0e})")
         _log_y(self.speed_ax)
-        self.speed_ax.set(xlim=(0, epochs), ylim=(SPEED_FLOOR / 3, SPEED_CEILING * 3), xlabel="epoch",
-                          ylabel="‖∂C/∂bˡ‖ (mean cost per example)")
-        self.fig.legend(handles=self.lines + [self.up, self.down], loc="upper center", bbox_to_anchor=(0.5, 0.93),
-                        ncol=4, fontsize=8.5, frameon=False)
+        self.speed_ax.set(
+            xlim=(0, epochs),
+            ylim=(SPEED_FLOOR / 3, SPEED_CEILING * 3),
+            xlabel="epoch",
+            ylabel="‖∂C/∂bˡ‖ (mean cost per example)",
+        )
+        self.fig.legend(
+            handles=self.lines + [self.up, self.down],
+            loc="upper center",
+            bbox_to_anchor=(0.5, 0.93),
+            ncol=4,
+            fontsize=8.5,
+            frameon=False,
+        )
         self.fig.subplots_adjust(top=0.76)
-        self.accuracy, = self.acc_ax.plot([], [], "o-", ms=3, color="#2ca02c")
+        (self.accuracy,) = self.acc_ax.plot([], [], "o-", ms=3, color="#2ca02c")
         self.acc_ax.axhline(0.1, color="#7f7f7f", ls=":", lw=1)
-        self.acc_ax.text(epochs, 0.11, "chance", ha="right", va="bottom", fontsize=8.5, color="#555555")
-        self.acc_ax.set(xlim=(0, epochs), ylim=(0, 1), xlabel="epoch", ylabel="test accuracy (fraction)")
+        self.acc_ax.text(
+            epochs, 0.11, "chance", ha="right", va="bottom", fontsize=8.5, color="#555555"
+        )
+        self.acc_ax.set(
+            xlim=(0, epochs), ylim=(0, 1), xlabel="epoch", ylabel="test accuracy (fraction)"
+        )
         for ax in (self.speed_ax, self.acc_ax):
             ax.tick_params(labelsize=8)
 
@@ -122,7 +157,9 @@ class SpeedFigure:
         shown, above, below = clip_marked(grad_norms, SPEED_FLOOR, SPEED_CEILING)
         for line, column in zip(self.lines, shown.T):
             line.set_data(epochs, column)
-        self.up.set_data(epochs[np.nonzero(above)[0]], shown[above])  # boolean indexing is row-major,
+        self.up.set_data(
+            epochs[np.nonzero(above)[0]], shown[above]
+        )  # boolean indexing is row-major,
         self.down.set_data(epochs[np.nonzero(below)[0]], shown[below])  # as nonzero's rows are
         self.accuracy.set_data(epochs, test_accuracy)
         self.fig.suptitle(title, fontsize=10)
@@ -138,21 +175,33 @@ class BandFigure:
         self.a = a
         self.ax.axvspan(0, 1, color="#e8e8e8", zorder=0, label="a sigmoid's output: a ∈ (0, 1)")
         self.ax.axhline(1.0, color="#d62728", ls="--", lw=1, label="factor 1: no shrinking")
-        self.band = self.ax.add_patch(Rectangle((0, 0), 0, 1e3, color="#d62728", alpha=0.25, zorder=1,
-                                                label="band: factor ≥ 1"))
-        self.curve, = self.ax.plot([], [], color="#1f77b4", lw=2, label="|w σ′(wa + b)|")
-        self.ax.set(xlim=(a[0], a[-1]), xlabel="input activation a (dimensionless)",
-                    ylabel="factor on the gradient")
-        self.fig.legend(loc="upper center", bbox_to_anchor=(0.5, 0.93), ncol=4, fontsize=8.5, frameon=False)
+        self.band = self.ax.add_patch(
+            Rectangle(
+                (0, 0), 0, 1e3, color="#d62728", alpha=0.25, zorder=1, label="band: factor ≥ 1"
+            )
+        )
+        (self.curve,) = self.ax.plot([], [], color="#1f77b4", lw=2, label="|w σ′(wa + b)|")
+        self.ax.set(
+            xlim=(a[0], a[-1]),
+            xlabel="input activation a (dimensionless)",
+            ylabel="factor on the gradient",
+        )
+        self.fig.legend(
+            loc="upper center", bbox_to_anchor=(0.5, 0.93), ncol=4, fontsize=8.5, frameon=False
+        )
         self.fig.subplots_adjust(top=0.8)
         self.width_ax.plot(w_curve, width_curve, color="#7f7f7f")
-        self.marker, = self.width_ax.plot([], [], "o", color="#d62728", ms=7)
+        (self.marker,) = self.width_ax.plot([], [], "o", color="#d62728", ms=7)
         self.width_ax.set_xscale("log")
         ticks = [1, 2, 4, 8, 16, 32]
         self.width_ax.set_xticks(ticks, [str(t) for t in ticks])
         self.width_ax.xaxis.set_minor_formatter(FuncFormatter(lambda *_: ""))
-        self.width_ax.set(xlim=(w_curve[0], w_curve[-1]), ylim=(0, 0.5),
-                          xlabel="weight |w| (log scale)", ylabel="band width in a")
+        self.width_ax.set(
+            xlim=(w_curve[0], w_curve[-1]),
+            ylim=(0, 0.5),
+            xlabel="weight |w| (log scale)",
+            ylabel="band width in a",
+        )
         for ax in (self.ax, self.width_ax):
             ax.tick_params(labelsize=8)
 

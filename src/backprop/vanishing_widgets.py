@@ -11,8 +11,11 @@ from backprop.vanishing_plots import BandFigure, ExplorerFigure, SpeedFigure
 ACTIVATIONS = ["sigmoid", "tanh", "relu"]
 DEPTHS = [2, 4, 6, 8, 10]  # hidden layers
 SCALES = [0.5, 1.0, 2.0, 4.0, 8.0]  # W^l ~ scale * N(0, 1/n_{l-1})
-SATURATED_LABEL = {"sigmoid": "saturated: σ′ < 1% of 1/4", "tanh": "saturated: tanh′ < 1% of 1",
-                   "relu": "dead: z ≤ 0 (ReLU′ = 0)"}
+SATURATED_LABEL = {
+    "sigmoid": "saturated: σ′ < 1% of 1/4",
+    "tanh": "saturated: tanh′ < 1% of 1",
+    "relu": "dead: z ≤ 0 (ReLU′ = 0)",
+}
 
 SPEED_SIZES = [64, 30, 30, 30, 30, 10]  # 4 hidden layers on the 8x8 digits
 SPEED_SCALES = [0.5, 1.0, 2.0, 4.0]
@@ -32,44 +35,66 @@ def explorer_stats(depth, activation, scale, seed=0):
 def explorer_frame(figure, depth, activation, scale, seed=0):
     """Draw one setting of the explorer on ``figure`` (an ExplorerFigure); returns the Figure."""
     norms, mean_ratio, saturated = explorer_stats(depth, activation, scale, seed)
-    title = (f"{activation}, {depth} hidden layers, weight scale {scale:g}:  "
-             f"‖δ¹‖ / ‖δᴸ‖ = {norms[0] / norms[-1]:.1e}")
+    title = (
+        f"{activation}, {depth} hidden layers, weight scale {scale:g}:  "
+        f"‖δ¹‖ / ‖δᴸ‖ = {norms[0] / norms[-1]:.1e}"
+    )
     return figure.draw(norms, mean_ratio, saturated, title, SATURATED_LABEL[activation])
 
 
 def explorer_alt(depth, activation, scale, seed=0):
     """The alt text of one explorer frame: what it shows, with its numbers."""
     norms, _, saturated = explorer_stats(int(depth), activation, float(scale), seed)
-    return (f"Log plot of the gradient size per layer of a {activation} network with {depth} hidden layers "
-            f"and weight scale {scale}: layer 1 gets {norms[0] / norms[-1]:.1e} times the output layer's "
-            f"gradient; beside it, bars of the saturated fraction per layer (largest "
-            f"{saturated.max():.0%}).")
+    return (
+        f"Log plot of the gradient size per layer of a {activation} network with {depth} hidden layers "
+        f"and weight scale {scale}: layer 1 gets {norms[0] / norms[-1]:.1e} times the output layer's "
+        f"gradient; beside it, bars of the saturated fraction per layer (largest "
+        f"{saturated.max():.0%})."
+    )
 
 
 def explorer_widget(seed=0, dpi=80):
     """Vanishing-gradient explorer: ||delta^l|| per layer and saturation per layer, for every
     depth in DEPTHS, activation in ACTIVATIONS and weight scale in SCALES (all frames drawn here)."""
     figure = ExplorerFigure(max(DEPTHS) + 1)
-    controls = [linked.slider("hidden layers", DEPTHS, index=DEPTHS.index(10)),
-                linked.toggle("activation", ACTIVATIONS),
-                linked.slider("weight scale", SCALES, index=SCALES.index(1.0))]
-    return linked.figure(lambda *setting: explorer_frame(figure, *setting, seed=seed), controls,
-                         alt=lambda *labels: explorer_alt(*labels, seed=seed), dpi=dpi)
+    controls = [
+        linked.slider("hidden layers", DEPTHS, index=DEPTHS.index(10)),
+        linked.toggle("activation", ACTIVATIONS),
+        linked.slider("weight scale", SCALES, index=SCALES.index(1.0)),
+    ]
+    return linked.figure(
+        lambda *setting: explorer_frame(figure, *setting, seed=seed),
+        controls,
+        alt=lambda *labels: explorer_alt(*labels, seed=seed),
+        dpi=dpi,
+    )
 
 
 def explorer_static(depth=10, activation="sigmoid", scale=1.0, dpi=80):
     """One explorer frame as a still image with alt text (the landing page's figure)."""
     figure = ExplorerFigure(depth + 1)
-    return linked.static(explorer_frame(figure, depth, activation, scale),
-                         explorer_alt(depth, activation, scale), dpi=dpi)
+    return linked.static(
+        explorer_frame(figure, depth, activation, scale),
+        explorer_alt(depth, activation, scale),
+        dpi=dpi,
+    )
 
 
 @lru_cache(maxsize=None)
 def speed_history(activation, scale, seed=0):
     """A :class:`backprop.vanishing.TrainingHistory` of SPEED_SIZES on the first SPEED_IMAGES digits."""
     images, labels = datasets.load_digits()
-    return vanishing.train(SPEED_SIZES, activation, scale, images[:SPEED_IMAGES], labels[:SPEED_IMAGES],
-                           SPEED_EPOCHS, SPEED_BATCH, ETAS[activation], np.random.default_rng(seed))
+    return vanishing.train(
+        SPEED_SIZES,
+        activation,
+        scale,
+        images[:SPEED_IMAGES],
+        labels[:SPEED_IMAGES],
+        SPEED_EPOCHS,
+        SPEED_BATCH,
+        ETAS[activation],
+        np.random.default_rng(seed),
+    )
 
 
 def speed_widget(seed=0, dpi=80):
@@ -79,18 +104,24 @@ def speed_widget(seed=0, dpi=80):
 
     def draw(activation, scale):
         h = speed_history(activation, scale, seed)
-        title = (f"{activation} (η = {ETAS[activation]:g}), weight scale {scale:g}: "
-                 f"test accuracy {h.test_accuracy[-1]:.0%} after {SPEED_EPOCHS} epochs")
+        title = (
+            f"{activation} (η = {ETAS[activation]:g}), weight scale {scale:g}: "
+            f"test accuracy {h.test_accuracy[-1]:.0%} after {SPEED_EPOCHS} epochs"
+        )
         return figure.draw(h.grad_norms, h.test_accuracy, title)
 
     def alt(activation, scale):
         h = speed_history(activation, float(scale), seed)
-        return (f"Learning speed of each of the {len(SPEED_SIZES) - 1} layers of a {activation} network "
-                f"(weight scale {scale}) over {SPEED_EPOCHS} epochs on a log axis, and its test accuracy, "
-                f"which ends at {h.test_accuracy[-1]:.0%}.")
+        return (
+            f"Learning speed of each of the {len(SPEED_SIZES) - 1} layers of a {activation} network "
+            f"(weight scale {scale}) over {SPEED_EPOCHS} epochs on a log axis, and its test accuracy, "
+            f"which ends at {h.test_accuracy[-1]:.0%}."
+        )
 
-    controls = [linked.toggle("activation", ACTIVATIONS),
-                linked.slider("weight scale", SPEED_SCALES, index=SPEED_SCALES.index(1.0))]
+    controls = [
+        linked.toggle("activation", ACTIVATIONS),
+        linked.slider("weight scale", SPEED_SCALES, index=SPEED_SCALES.index(1.0)),
+    ]
     return linked.figure(draw, controls, alt=alt, dpi=dpi)
 
 
@@ -104,16 +135,21 @@ def band_widget(dpi=80):
     def draw(w, b):
         lo, hi = vanishing.band_interval(w, b)
         width = float(vanishing.band_width(w))
-        title = f"w = {w:g}, b = {b:g}: band " + (f"a ∈ [{lo:.2f}, {hi:.2f}], width {width:.2f}"
-                                                  if width > 0 else "empty (|w| < 4)")
+        title = f"w = {w:g}, b = {b:g}: band " + (
+            f"a ∈ [{lo:.2f}, {hi:.2f}], width {width:.2f}" if width > 0 else "empty (|w| < 4)"
+        )
         return figure.draw(vanishing.band(a, w, b), (float(lo), float(hi)), width, w, title)
 
     def alt(w, b):
         width = float(vanishing.band_width(float(w)))
-        return (f"The factor |w σ'(w a + b)| against a for w = {w}, b = {b}: it peaks at |w|/4 = "
-                f"{float(w) / 4:g} and is at least 1 on a band of width {width:.2f}; beside it, that width "
-                f"against |w|.")
+        return (
+            f"The factor |w σ'(w a + b)| against a for w = {w}, b = {b}: it peaks at |w|/4 = "
+            f"{float(w) / 4:g} and is at least 1 on a band of width {width:.2f}; beside it, that width "
+            f"against |w|."
+        )
 
-    controls = [linked.slider("w", BAND_WS, index=BAND_WS.index(8.0)),
-                linked.slider("b", BAND_BS, index=BAND_BS.index(-4.0))]
+    controls = [
+        linked.slider("w", BAND_WS, index=BAND_WS.index(8.0)),
+        linked.slider("b", BAND_BS, index=BAND_BS.index(-4.0)),
+    ]
     return linked.figure(draw, controls, alt=alt, dpi=dpi)
