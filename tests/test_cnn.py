@@ -416,9 +416,9 @@ def test_conv_backward_rejects_bad_delta(forward, backward, delta, message):
     [
         (np.zeros((2, 5, 4)), 2, "max", r"H and W must divide by size=2, got \(H, W\)=\(5, 4\)"),
         (np.zeros((2, 4, 6)), 4, "mean", r"H and W must divide by size=4, got \(H, W\)=\(4, 6\)"),
-        (A, 0, "max", "size must be a positive integer, got 0"),
-        (A, 2.0, "max", "size must be a positive integer, got 2.0"),
-        (A, True, "max", "size must be a positive integer, got True"),
+        (A, 0, "max", "size must be an integer >= 1, got 0"),
+        (A, 2.0, "max", "size must be an integer >= 1, got 2.0"),
+        (A, True, "max", "size must be an integer >= 1, got True"),
         (A, 5, "min", r"mode must be one of \('max', 'mean'\), got 'min'"),
         (
             np.zeros((4, 4)),

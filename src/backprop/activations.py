@@ -44,6 +44,8 @@ def relu_prime(z):
     return (np.asarray(z, dtype=np.float64) > 0).astype(np.float64)
 
 
+MAX_PRIME = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0}  # max_z f'(z), at z = 0 (relu: any z > 0)
+
 ACTIVATIONS = {
     "sigmoid": (sigmoid, sigmoid_prime),
     "tanh": (tanh, tanh_prime),

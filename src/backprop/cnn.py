@@ -56,7 +56,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from backprop import activations as act
-from backprop import datasets, mlp
+from backprop import datasets, mlp, validate
 
 POOL_MODES = ("max", "mean")
 
@@ -116,8 +116,7 @@ def check_delta(delta, out_shape, single):
 def check_pool(a, size, mode):
     """Check a pooling layer's input; return ``(a4, single)``."""
     a4, single = as_batch(a)
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
-        raise ValueError(f"size must be a positive integer, got {size!r}")
+    validate.positive_int("size", size)
     if mode not in POOL_MODES:
         raise ValueError(f"mode must be one of {POOL_MODES}, got {mode!r}")
     H, Wd = a4.shape[2:]

@@ -19,6 +19,7 @@ import numpy as np
 
 from backprop import activations as act
 from backprop import gradcheck as gc
+from backprop import validate
 
 PARAMS = ("U", "W", "V", "b", "c")
 
@@ -206,8 +207,7 @@ def bptt_truncated(ys, cache, k):
     dL/dV and dL/dc do not depend on k. Costs O(T k) steps instead of O(T).
     """
     ys = check_targets(ys, cache)
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f"k must be an integer >= 1 (steps to reach back), got {k!r}")
+    validate.positive_int("k (steps to reach back)", k)
     _, f_prime = act.get(cache["activation"])
     xs, h_prevs, hs, zs, os, yhats = (
         cache[key] for key in ("xs", "h_prevs", "hs", "zs", "os", "yhats")
@@ -280,8 +280,7 @@ def random_recurrent_matrix(n, spectral_radius, rng):
     W is a standard normal matrix divided by its own spectral radius and multiplied by the
     given one. ``rng`` is a ``numpy.random.Generator`` (``np.random.default_rng(seed)``).
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be an integer >= 1, got {n!r}")
+    validate.positive_int("n", n)
     if not (np.isfinite(spectral_radius) and spectral_radius >= 0):
         raise ValueError(f"spectral_radius must be finite and >= 0, got {spectral_radius!r}")
     G = rng.standard_normal((n, n))

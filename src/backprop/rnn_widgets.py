@@ -7,12 +7,12 @@ import math
 import numpy as np
 
 from backprop import linked, rnn
+from backprop.activations import MAX_PRIME
 from backprop.rnn_plots import GainFigure, UnrolledFigure, unrolled_diagram
 
 LENGTHS = [8, 16, 32]
 RADII = [0.5, 1.0, 2.0]
 ACTIVATIONS = ["tanh", "sigmoid", "relu"]
-MAX_F_PRIME = {"tanh": 1.0, "sigmoid": 0.25, "relu": 1.0}  # max_z f'(z)
 STAGES = 3  # positions of the play button: the backward sweep in three parts
 TRUNCATIONS = {"none (full BPTT)": None, "k = 8": 8, "k = 4": 4}
 N_X, N_H, N_Y = 2, 8, 1
@@ -96,8 +96,8 @@ def gain_widget(dpi=72):
         title = f"T = {T}, ρ(W) = {rho:g}, σ_max(W) = {top_singular:.2f}, {activation}"
         return figure.draw(
             log_gain(T, rho, activation),
-            np.log10(rho * MAX_F_PRIME[activation]),
-            np.log10(top_singular * MAX_F_PRIME[activation]),
+            np.log10(rho * MAX_PRIME[activation]),
+            np.log10(top_singular * MAX_PRIME[activation]),
             k,
             title,
         )

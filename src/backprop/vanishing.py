@@ -16,32 +16,13 @@ Layers are numbered as in the notes, 1 (first hidden) to L (output); an array wi
 one entry per layer holds layer l at index l - 1.
 """
 
-import traceback
 from dataclasses import dataclass
 
 import numpy as np
 
 from backprop import activations as act
-from backprop import datasets, mlp
+from backprop import datasets, mlp, validate
 from backprop.gradcheck import numerical_gradient, rel_error
-
-FPRIME_MAX = {
-    "sigmoid": 0.25,
-    "tanh": 1.0,
-    "relu": 1.0,
-}  # max_z f'(z), reached at z = 0 (relu: z > 0)
-
-
-def _check_positive_int(name, value):
-    """Raise ValueError unless ``value`` is an integer >= 1."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-
-
-def _check_positive(name, value):
-    """Raise ValueError unless ``value`` is a finite number > 0."""
-    if not (np.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
 
 
 def deep_network(depth, scale, rng, width=30, n_in=64, n_out=10, m=100):
@@ -58,8 +39,8 @@ def deep_network(depth, scale, rng, width=30, n_in=64, n_out=10, m=100):
         ("n_out", n_out),
         ("m", m),
     ):
-        _check_positive_int(name, value)
-    _check_positive("scale", scale)
+        validate.positive_int(name, value)
+    validate.positive("scale", scale)
     weights, biases = mlp.init_network([n_in] + [width] * depth + [n_out], rng, scale)
     x = rng.standard_normal((n_in, m))
     y = rng.uniform(size=(n_out, m))
@@ -113,7 +94,7 @@ def log_floor(values, floor=None):
     positive = values[values > 0]
     if floor is None:
         floor = positive.min() / 10.0 if positive.size else 1.0
-    _check_positive("floor", floor)
+    validate.positive("floor", floor)
     return np.where(values > 0, values, floor)
 
 
@@ -130,7 +111,7 @@ def saturation(zs, activation, threshold=0.01):
     _, f_prime = act.get(activation)
     if not 0.0 < threshold <= 1.0:
         raise ValueError(f"threshold must lie in (0, 1], got {threshold}")
-    ratios = [f_prime(z) / FPRIME_MAX[activation] for z in zs]  # f'(z^l) / max f'
+    ratios = [f_prime(z) / act.MAX_PRIME[activation] for z in zs]  # f'(z^l) / max f'
     mean_ratio = np.array([r.mean() for r in ratios])
     saturated = np.array([np.mean(r < threshold) for r in ratios])
     return mean_ratio, saturated
@@ -272,11 +253,10 @@ def train(
     (:func:`backprop.mlp.init_network` with ``scale``), the train/test split
     (``test_fraction`` of N to test) and each epoch's shuffle: the same seed, the same history.
     """
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
-        raise ValueError(f"epochs must be an integer >= 0, got {epochs!r}")
-    _check_positive_int("batch_size", batch_size)
-    _check_positive("eta", eta)
-    _check_positive("scale", scale)
+    validate.positive_int("epochs", epochs, minimum=0)
+    validate.positive_int("batch_size", batch_size)
+    validate.positive("eta", eta)
+    validate.positive("scale", scale)
     weights, biases = mlp.init_network(sizes, rng, scale)
     x, y = _columns(images, labels, sizes)
     train_idx, test_idx = datasets.train_test_split(x.shape[1], test_fraction, rng)
@@ -395,171 +375,3 @@ def delta_bounds(weights, delta_out):
     L = len(weights)
     above = np.array([np.prod(spectral[l:]) for l in range(1, L + 1)])  # prod_{k>l} ||W^k||_2
     return sigmoid_bound(L - np.arange(1, L + 1)) * above * np.linalg.norm(delta_out)
-
-
-def numerical_backward(weights, biases, x, y, activation="sigmoid"):
-    """``(deltas, grad_w, grad_b)`` by central differences, shaped like :func:`backprop.mlp.backward`'s.
-
-    grad_w[l-1] = dC/dW^l and grad_b[l-1] = dC/db^l of the batch cost C = sum_x C_x;
-    deltas[l-1][:, i] = dC_i/db^l for example i alone, which is delta^l of that example
-    because z^l = W^l a^{l-1} + b^l moves one-for-one with b^l (BP3 read backwards).
-    """
-    weights = [np.array(W, dtype=np.float64) for W in weights]  # copies: perturbed in place
-    biases = [np.array(b, dtype=np.float64) for b in biases]
-
-    def cost_of(cols):
-        return lambda _: mlp.cost(
-            mlp.forward(weights, biases, x[:, cols], activation)[1][-1], y[:, cols]
-        )
-
-    grad_w = [numerical_gradient(cost_of(slice(None)), W) for W in weights]
-    grad_b = [numerical_gradient(cost_of(slice(None)), b) for b in biases]
-    deltas = [
-        np.hstack([numerical_gradient(cost_of([i]), b) for i in range(x.shape[1])]) for b in biases
-    ]
-    return deltas, grad_w, grad_b
-
-
-QUANTITIES = (
-    "delta",
-    "grad_b",
-    "grad_w",
-)  # checked in this order within a layer: the gradients come from delta
-POSITION = {
-    "delta": 0,
-    "grad_w": 1,
-    "grad_b": 2,
-}  # where each sits in backward's (deltas, grad_w, grad_b)
-HINTS = {
-    "delta_out": "(BP1) delta^{l} = (a^{l} - y) ⊙ f'(z^{l})",
-    "delta": "(BP2) delta^{l} = ((W^{up})^T delta^{up}) ⊙ f'(z^{l})",
-    "grad_b": "(BP3) dC/db^{l} = delta^{l} summed over the batch's columns, shape (n_{l}, 1)",
-    "grad_w": "(BP4) dC/dW^{l} = delta^{l} (a^{down})^T, shape (n_{l}, n_{down})",
-}
-
-
-@dataclass
-class Verdict:
-    """The answer of :func:`check_gradient`; it prints (and displays) as its message.
-
-    ok: every layer matches; layer: the first wrong layer (1..L) going backward, as
-    backpropagation does (None if ok or if the error is not tied to a layer);
-    quantity: "delta", "grad_b" or "grad_w" (or None); rel_error: its largest relative error.
-    """
-
-    ok: bool
-    message: str
-    layer: int | None = None
-    quantity: str | None = None
-    rel_error: float = 0.0
-
-    def __str__(self):
-        return self.message
-
-    __repr__ = __str__
-
-
-def _compare(got, ref, fd, tol):
-    """(e_ref, e_fd, text) for one array; text is "" if right, else says what is wrong.
-
-    Wrong means another shape, a non-finite entry, or a rel_error against mlp.backward's
-    ``ref`` above tol. The error against finite differences ``fd`` is reported beside it,
-    as the independent check of mlp.backward itself, but not judged: central differences
-    carry ~1e-10 of noise, a large relative error on the tiniest entries of a right answer.
-    """
-    got = np.asarray(got, dtype=np.float64)  # None becomes a NaN of shape ()
-    if got.shape != ref.shape:
-        hint = " (transposed?)" if got.shape == ref.shape[::-1] else ""
-        return np.inf, np.inf, f"has shape {got.shape}, expected {ref.shape}{hint}"
-    e_ref, e_fd = rel_error(got, ref), rel_error(got, fd)
-    text = f"rel error {e_ref:.2g} against mlp.backward, {e_fd:.2g} against finite differences"
-    wrong = not np.isfinite(got).all() or e_ref > tol
-    return e_ref, e_fd, "is wrong: " + text if wrong else ""
-
-
-def _verdict(got, ref, fd, tol):
-    """The Verdict naming the first wrong (layer, quantity), layers L..1 in QUANTITIES order."""
-    L = len(ref[0])
-    findings = [
-        (
-            l,
-            q,
-            *_compare(
-                got[POSITION[q]][l - 1], ref[POSITION[q]][l - 1], fd[POSITION[q]][l - 1], tol
-            ),
-        )
-        for l in range(L, 0, -1)
-        for q in QUANTITIES
-    ]
-    wrong = [f for f in findings if f[4]]
-    if not wrong:
-        return Verdict(
-            True,
-            f"all layers match (max rel error {max(f[2] for f in findings):.1e} against "
-            f"mlp.backward, {max(f[3] for f in findings):.1e} against finite differences)",
-            rel_error=max(f[2] for f in findings),
-        )
-    l, q, e_ref, _, text = wrong[0]
-    hint = HINTS["delta_out" if (q, l) == ("delta", L) else q].format(l=l, up=l + 1, down=l - 1)
-    message = f"layer {l} {q} {text}.\n  check {hint}"
-    if len(wrong) > 1:
-        message += "\n  also wrong: " + ", ".join(f"layer {w[0]} {w[1]}" for w in wrong[1:])
-    return Verdict(False, message, l, q, e_ref)
-
-
-def _describe(got):
-    """A short description of what a backward returned, e.g. 'tuple of 3: list of 2, list of 3, list of 3'."""
-    if not isinstance(got, (tuple, list)):
-        return type(got).__name__
-    parts = [
-        f"{type(g).__name__} of {len(g)}" if isinstance(g, (tuple, list)) else type(g).__name__
-        for g in got
-    ]
-    return f"{type(got).__name__} of {len(got)}: " + ", ".join(parts)
-
-
-def check_gradient(user_backward, sizes=(4, 5, 5, 3), activation="sigmoid", seed=0, m=3, tol=1e-6):
-    """Check a reader's backward pass, layer by layer; returns a :class:`Verdict`.
-
-    ``user_backward(weights, zs, activations, y, activation) -> (deltas, grad_w, grad_b)``
-    has the signature of :func:`backprop.mlp.backward`. On a random network of ``sizes``
-    (batch of m columns, seed), every delta^l, dC/db^l and dC/dW^l it returns is compared,
-    going from layer L down to 1, with mlp.backward and with :func:`numerical_backward`
-    (both errors are reported); a quantity is wrong if its shape differs or its rel_error
-    against mlp.backward exceeds ``tol``. The message names the first wrong layer and
-    quantity (the cause: later ones usually inherit it) and the equation to check; an
-    exception raised by ``user_backward`` is reported with its line, not raised.
-    """
-    rng = np.random.default_rng(seed)
-    weights, biases = mlp.init_network(list(sizes), rng)
-    x, y = rng.standard_normal((sizes[0], m)), rng.uniform(size=(sizes[-1], m))
-    zs, activations = mlp.forward(weights, biases, x, activation)
-    ref = mlp.backward(weights, zs, activations, y, activation)
-    fd = numerical_backward(weights, biases, x, y, activation)
-    try:
-        got = user_backward(
-            [W.copy() for W in weights],
-            [z.copy() for z in zs],
-            [a.copy() for a in activations],
-            y.copy(),
-            activation,
-        )
-    except Exception as error:  # a reader's bug: report it instead of raising
-        frame = traceback.extract_tb(error.__traceback__)[-1]
-        return Verdict(
-            False,
-            f"backward raised {type(error).__name__}: {error}\n"
-            f"  at line {frame.lineno}: {frame.line}",
-        )
-    L = len(weights)
-    if not (
-        isinstance(got, (tuple, list))
-        and len(got) == 3
-        and all(isinstance(g, (tuple, list)) and len(g) == L for g in got)
-    ):
-        return Verdict(
-            False,
-            f"backward must return (deltas, grad_w, grad_b), three lists of {L} arrays "
-            f"(one per layer), got {_describe(got)}",
-        )
-    return _verdict(got, ref, fd, tol)

@@ -1,0 +1,16 @@
+"""Checks of scalar arguments, shared by every module: each raises a ValueError that names the
+argument, what it must be and what it got."""
+
+import numpy as np
+
+
+def positive_int(name, value, minimum=1):
+    """Raise ValueError unless ``value`` is an integer >= ``minimum`` (a bool is not an integer)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+
+
+def positive(name, value):
+    """Raise ValueError unless ``value`` is a finite number > 0."""
+    if not (np.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
