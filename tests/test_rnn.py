@@ -371,7 +371,11 @@ def bad_calls():
         ("ys truncated", lambda: rnn.bptt_truncated(ys.T, cache, 2), r"got shape \(2, 5\)"),
         ("ys notes", lambda: rnn.notes_grad_V(ys[:, :1], cache), r"got shape \(5, 1\)"),
         ("ys norms", lambda: rnn.grad_norms_through_time(ys[0], cache), r"got shape \(2,\)"),
-        ("k zero", lambda: rnn.bptt_truncated(ys, cache, 0), "k .steps to reach back. must be an integer >= 1, got 0"),
+        (
+            "k zero",
+            lambda: rnn.bptt_truncated(ys, cache, 0),
+            "k .steps to reach back. must be an integer >= 1, got 0",
+        ),
         (
             "k float",
             lambda: rnn.bptt_truncated(ys, cache, 1.5),

@@ -56,7 +56,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from backprop import activations as act
-from backprop import datasets, mlp, validate
+from backprop import datasets, mlp, training, validate
 
 POOL_MODES = ("max", "mean")
 
@@ -459,13 +459,13 @@ def small_cnn_backward(params, cache, y):
 
 def sgd_epoch(params, images, y, train_idx, batch_size, eta, activation, rng):
     """One pass of mini-batch SGD over the shuffled train_idx, updating ``params`` in place."""
-    for batch in np.array_split(rng.permutation(train_idx), max(1, len(train_idx) // batch_size)):
+
+    def gradients(batch):  # dC/dtheta on the batch, in the order of params
         _, cache = small_cnn_forward(params, images[batch], activation)
         grads, _ = small_cnn_backward(params, cache, y[:, batch])
-        for name in params:
-            params[name] -= (
-                eta / len(batch) * grads[name]
-            )  # theta <- theta - eta/m sum_x dC_x/dtheta
+        return [grads[name] for name in params]
+
+    training.sgd_epoch(list(params.values()), gradients, train_idx, batch_size, eta, rng)
 
 
 def train_small_cnn(

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from backprop import activations as act
-from backprop import datasets, mlp, validate
+from backprop import datasets, mlp, training, validate
 from backprop.gradcheck import numerical_gradient, rel_error
 
 
@@ -233,14 +233,13 @@ def _measure(weights, biases, x, y, activation):
 
 def _sgd_epoch(weights, biases, x, y, batch_size, eta, activation, rng):
     """One pass of mini-batch SGD over the shuffled columns of x, updating in place."""
-    order = rng.permutation(x.shape[1])
-    for start in range(0, len(order), batch_size):
-        batch = order[start : start + batch_size]
+
+    def gradients(batch):  # [dC/dW^1, ..., dC/dW^L, dC/db^1, ..., dC/db^L] on the batch
         zs, activations = mlp.forward(weights, biases, x[:, batch], activation)
         _, grad_w, grad_b = mlp.backward(weights, zs, activations, y[:, batch], activation)
-        for W, b, gW, gb in zip(weights, biases, grad_w, grad_b):
-            W -= eta / len(batch) * gW  # W^l <- W^l - eta/m sum_x dC_x/dW^l
-            b -= eta / len(batch) * gb  # b^l <- b^l - eta/m sum_x dC_x/db^l
+        return grad_w + grad_b
+
+    training.sgd_epoch(weights + biases, gradients, x.shape[1], batch_size, eta, rng)
 
 
 def train(
