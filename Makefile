@@ -9,16 +9,23 @@ HTML   := _build/html
 export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
 
-.PHONY: book test setup serve bench clean
+.PHONY: book test lint setup serve bench clean
 
 ## make book: install what is missing, then build the site (warnings are errors)
 book: setup _build/.package-stamp
 	$(JB) build . --warningiserror --nitpick --keep-going
 	@echo "The site is at $(CURDIR)/$(HTML)/index.html (make serve shows it on http://127.0.0.1:8000)"
 
-## make test: install what is missing, then run every test (they build the book themselves)
-test: setup
+## make test: install what is missing, check the style (a lint failure fails the test command),
+## then run every test: the package, the book (they build it), the site in Chromium, and every
+## chapter again under two foreign floating-point paths (tests/test_fp_paths.py)
+test: setup lint
 	$(PY) -m pytest
+
+## make lint: ruff's lint and format checks (configured in pyproject.toml)
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 setup: $(VENV)/.installed _vendor/.installed
 

@@ -11,6 +11,7 @@ def positive_int(name, value, minimum=1):
 
 
 def positive(name, value):
-    """Raise ValueError unless ``value`` is a finite number > 0."""
-    if not (np.isfinite(value) and value > 0):
+    """Raise ValueError unless ``value`` is a finite real number > 0 (a bool or a string is not)."""
+    real = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    if not (real and np.isfinite(value) and value > 0):
         raise ValueError(f"{name} must be a finite number > 0, got {value!r}")

@@ -1,0 +1,53 @@
+"""The package declares what it imports (pyproject.toml), and requirements.txt pins a version of
+each declaration that satisfies it."""
+
+import ast
+import sys
+from importlib.metadata import packages_distributions
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+
+tomllib = pytest.importorskip("tomllib", reason="tomllib is in the standard library from 3.11")
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def declared():
+    """{normalised distribution name: Requirement} from pyproject.toml's dependencies."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    requirements = [Requirement(line) for line in project["dependencies"]]
+    return {r.name.lower().replace("_", "-"): r for r in requirements}
+
+
+def third_party_imports():
+    """The top-level modules that src/backprop imports from outside itself and the stdlib."""
+    names = set()
+    for path in (ROOT / "src" / "backprop").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names.add(node.module.split(".")[0])
+    return names - set(sys.stdlib_module_names) - {"backprop"}
+
+
+def test_every_module_the_package_imports_is_a_declared_dependency():
+    distributions = packages_distributions()
+    needed = {m: distributions[m][0].lower() for m in third_party_imports()}
+    assert {"numpy", "matplotlib", "ipywidgets", "PIL", "IPython"} <= set(needed)
+    missing = {m: d for m, d in needed.items() if d not in declared()}
+    assert not missing, f"imported but not in pyproject.toml's dependencies: {missing}"
+
+
+def test_requirements_txt_pins_a_version_of_every_dependency_that_satisfies_it():
+    lines = (ROOT / "requirements.txt").read_text().splitlines()
+    pins = {}
+    for line in lines:
+        if line and not line.startswith(("#", "-")):
+            name, version = line.split("==")
+            pins[name.lower().replace("_", "-")] = version
+    for name, requirement in declared().items():
+        assert name in pins, f"{name} is a dependency but requirements.txt does not pin it"
+        assert requirement.specifier.contains(pins[name]), (requirement, pins[name])
