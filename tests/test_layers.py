@@ -82,3 +82,9 @@ def test_chapters_do_not_redefine_a_package_function(chapter):
             defined |= {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
     clash = defined & package_functions()
     assert not clash, f"{chapter.name} redefines {sorted(clash)}: import them from backprop"
+
+
+def test_the_api_page_renders_every_module():
+    api = (ROOT / "book" / "api.md").read_text()
+    missing = [m for m in MODULES if f".. automodule:: backprop.{m}\n" not in api]
+    assert not missing, f"book/api.md has no automodule entry for {missing}"

@@ -1,17 +1,9 @@
 """backprop: the computations, figures and widgets of the course *Backprop, interactively*.
 
-Compute (numpy only), one module per part of the course:
-
-- :mod:`backprop.activations`: sigma, tanh, ReLU and their derivatives.
-- :mod:`backprop.gradcheck`: central differences and the relative error.
-- :mod:`backprop.mlp`: forward and backward pass of a fully connected network (chapter one).
-- :mod:`backprop.vanishing`: gradients of deep networks, saturation, training, a checker (MLP).
-- :mod:`backprop.cnn`: convolution and pooling, forward and backward (CNN).
-- :mod:`backprop.rnn`: a recurrent network and backpropagation through time (RNN).
-- :mod:`backprop.datasets`: the UCI handwritten digits, shipped with the package.
-
-Figures (``*_plots``, matplotlib) and widgets (``*_widgets``) per chapter, built on
-:mod:`backprop.plotting` and :mod:`backprop.linked` (widgets whose controls work without a kernel).
+One module per part of the course, in layers: compute (numpy only: the equations), ``*_plots``
+(matplotlib figures of computed arrays) and ``*_widgets`` (compute and plots linked into widgets
+that work without a kernel, by :mod:`backprop.linked`). ``docs/DESIGN.md`` in the repository
+lists the modules and the rules of each layer; ``book/api.md`` renders their docstrings.
 """
 
 __version__ = "0.1.0"
