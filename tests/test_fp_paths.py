@@ -94,7 +94,7 @@ def probe(path):
         text=True,
     )
     assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    return json.loads(result.stdout.splitlines()[-1])  # the probe prints one line of JSON
 
 
 @pytest.fixture(scope="module")
@@ -152,7 +152,7 @@ def run(path, chapter):
     )
     if result.returncode != 0:
         return {"probe": None, "seconds": None, "error": result.stdout + result.stderr}
-    return json.loads(result.stdout)
+    return json.loads(result.stdout.splitlines()[-1])  # the last line: what execute() found
 
 
 @pytest.fixture(scope="module")
