@@ -6,8 +6,9 @@ A reader's laptop, a CI runner or Binder runs other kernels than the machine tha
 so each chapter is executed again here under two foreign paths (in a fresh kernel each, two at a
 time, OPENBLAS_NUM_THREADS=1), and fails with the cell's error as the build would:
 
-- ``old-blas-no-simd``: OpenBLAS's Prescott kernel (SSE3; threadpoolctl calls it "Katmai", the
-  name OpenBLAS gives its oldest x86 kernel) and numpy's SIMD loops beyond its baseline turned off;
+- ``old-blas-no-simd``: OpenBLAS's Prescott kernel (SSE3; threadpoolctl reports "Katmai", the
+  name of the oldest x86 core, which this OpenBLAS build maps onto the Prescott kernel) and
+  numpy's SIMD loops beyond its baseline turned off;
 - ``sandybridge``: OpenBLAS's Sandy Bridge kernel (AVX), numpy's SIMD on.
 
 The first test shows that each path really changes the kernel, the SIMD loops and the bits.
