@@ -3,21 +3,23 @@ each declaration that satisfies it."""
 
 import ast
 import sys
-from importlib.metadata import packages_distributions
+import tomllib
+from importlib.metadata import metadata, packages_distributions
 from pathlib import Path
 
-import pytest
 from packaging.requirements import Requirement
-
-tomllib = pytest.importorskip("tomllib", reason="tomllib is in the standard library from 3.11")
+from packaging.specifiers import SpecifierSet
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def project():
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+
+
 def declared():
     """{normalised distribution name: Requirement} from pyproject.toml's dependencies."""
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    requirements = [Requirement(line) for line in project["dependencies"]]
+    requirements = [Requirement(line) for line in project()["dependencies"]]
     return {r.name.lower().replace("_", "-"): r for r in requirements}
 
 
@@ -51,3 +53,11 @@ def test_requirements_txt_pins_a_version_of_every_dependency_that_satisfies_it()
     for name, requirement in declared().items():
         assert name in pins, f"{name} is a dependency but requirements.txt does not pin it"
         assert requirement.specifier.contains(pins[name]), (requirement, pins[name])
+
+
+def test_the_oldest_python_declared_can_install_every_pinned_dependency():
+    oldest = SpecifierSet(project()["requires-python"]).filter(["3.9", "3.10", "3.11", "3.12"])
+    oldest = next(iter(oldest))
+    for name in declared():
+        needs = SpecifierSet(metadata(name).get("Requires-Python") or "")
+        assert needs.contains(oldest), f"{name} (as installed) needs Python {needs}, not {oldest}"
