@@ -11,7 +11,7 @@ from backprop.activations import MAX_PRIME
 from backprop.rnn_plots import GainFigure, UnrolledFigure, unrolled_diagram
 
 LENGTHS = {"unroller": 16, "gain": 32}  # the sequence length of each widget (frames cost time)
-RADII = [0.5, 1.0, 2.0]
+RADII = [0.5, 2.0]  # spectral radii of W: below and above 1
 ACTIVATIONS = ["tanh", "sigmoid", "relu"]
 STAGES = 3  # positions of the play button: the backward sweep in three parts
 TRUNCATIONS = {"none (full BPTT)": None, "k = 4": 4}
@@ -64,7 +64,7 @@ def unrolled_graph(T=5):
 
 def unroller_widget(dpi=72):
     """BPTT unroller on LENGTHS["unroller"] steps: the play button sweeps the backward pass from
-    the last step to the first; a slider picks the spectral radius of W, toggles the activation.
+    the last step to the first; toggles pick the spectral radius of W and the activation.
 
     Frames: STAGES x len(RADII) x len(ACTIVATIONS).
     """
@@ -78,7 +78,7 @@ def unroller_widget(dpi=72):
 
     controls = [
         linked.play("backward sweep", {f"{s + 1}/{STAGES}": s for s in range(STAGES)}),
-        linked.slider("spectral radius ρ(W)", RADII, index=1),
+        linked.toggle("spectral radius ρ(W)", RADII),
         linked.toggle("activation", ACTIVATIONS),
     ]
     alt = (
@@ -91,8 +91,8 @@ def unroller_widget(dpi=72):
 
 def gain_widget(dpi=72):
     """Gradient through time over LENGTHS["gain"] steps: the log gain of the last loss's gradient
-    back to every earlier state, with the reference slopes; a slider for the spectral radius,
-    toggles for the activation and the truncation. Frames: len(RADII) x len(ACTIVATIONS) x
+    back to every earlier state, with the reference slopes; toggles for the spectral radius, the
+    activation and the truncation. Frames: len(RADII) x len(ACTIVATIONS) x
     len(TRUNCATIONS)."""
     T = LENGTHS["gain"]
     figure = GainFigure(T)
@@ -110,7 +110,7 @@ def gain_widget(dpi=72):
         )
 
     controls = [
-        linked.slider("spectral radius ρ(W)", RADII, index=1),
+        linked.toggle("spectral radius ρ(W)", RADII),
         linked.toggle("activation", ACTIVATIONS),
         linked.toggle("truncation", TRUNCATIONS),
     ]
