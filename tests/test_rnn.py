@@ -502,6 +502,3 @@ def test_gradient_check_returns_the_error_per_parameter():
         errors = rnn.gradient_check(xs, params, ys, loss=loss)
         assert list(errors) == list(rnn.PARAMS)
         assert all(isinstance(e, float) and e < 1e-6 for e in errors.values())
-    params["W"] = params["W"] + 0.0  # a wrong gradient is reported: perturb what bptt sees
-    wrong = rnn.gradient_check(xs, params, ys + 0.0, eps=1e-1)  # a crude eps: visible errors
-    assert max(wrong.values()) > 1e-6
