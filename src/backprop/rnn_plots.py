@@ -187,10 +187,9 @@ class GainFigure:
         self.cut.set_x(-0.5)
         self.cut.set_width(0.0 if k is None else max(T - k, 0))
         self.ax.set_xlim(-0.5, max(T - 0.5, 1.5))
-        self.note.set_text(
-            f"gain at t=1: 10^{shown[0]:.1f}"
-            if kept[0]
-            else f"steps t ≤ {T - k} get no gradient from Lᵀ"
+        first = f"10^{log_gain[0]:.1f}" if np.isfinite(log_gain[0]) else "exactly 0"
+        self.note.set_text(  # the measured value, also where the plot clips it to the axis
+            f"gain at t=1: {first}" if kept[0] else f"steps t ≤ {T - k} get no gradient from Lᵀ"
         )
         self.fig.suptitle(title, fontsize=10)
         return self.fig
