@@ -7,7 +7,8 @@ Compute (numpy only), one module per part of the course:
 - :mod:`backprop.mlp`: forward and backward pass of a fully connected network (chapter one).
 - :mod:`backprop.vanishing`: gradients of deep networks, saturation, training, a checker (MLP).
 - :mod:`backprop.cnn`: convolution and pooling, forward and backward (CNN).
-- :mod:`backprop.rnn`: a recurrent network and backpropagation through time (RNN).
+- :mod:`backprop.rnn`: a recurrent network and backpropagation through time (RNN);
+  :mod:`backprop.rnn_time` (gradients through time), :mod:`backprop.rnn_training` (ensembles).
 - :mod:`backprop.datasets`: the UCI handwritten digits, shipped with the package.
 
 Figures (``*_plots``, matplotlib) and widgets (``*_widgets``) per chapter, built on
