@@ -12,6 +12,7 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.collections import LineCollection
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from backprop.plotting import plain_log_ticks, superscript
 
@@ -21,6 +22,7 @@ DELTA_CMAP = matplotlib.colormaps["viridis"]
 PENDING = "#e6e6e6"  # a step the backward pass has not reached yet
 GAIN_RANGE = (-12.0, 12.0)  # log10 of the gain through time shown; beyond, clipped and marked
 ROWS = {"x": 0.0, "h": 1.0, "y": 2.0}  # heights of the inputs, hidden states and outputs
+STEP = FuncFormatter(lambda x, _: f"{x + 1:g}")  # the code's row t is the notes' step t + 1
 
 
 class UnrolledFigure:
@@ -68,6 +70,7 @@ class UnrolledFigure:
             yscale="log", ylim=DELTA_RANGE, xlabel="time step t", ylabel="‖δᵗ‖ = ‖∂L/∂hᵗ‖"
         )
         self.bars_ax.yaxis.label.set_size(9)
+        self.bars_ax.xaxis.set_major_formatter(STEP)
         plain_log_ticks(self.bars_ax.yaxis, base=1000.0)
         self.bars_ax.tick_params(labelsize=8)
         self.colorbar = bar = self.fig.colorbar(
@@ -123,10 +126,11 @@ class UnrolledFigure:
 
 
 class GainFigure:
-    """log10 of the gain ||∂L^{T-1}/∂h^t|| / ||∂L^{T-1}/∂h^{T-1}|| against t, with reference slopes.
+    """log10 of the gain ||∂L^T/∂h^t|| / ||∂L^T/∂h^T|| against t, with reference slopes.
 
-    The measured gain (dots), the rate (ρ max f')^{T-1-t} (dashed) and the bound
-    (σ_max(W) max f')^{T-1-t} (dotted); steps the truncation cuts off shaded.
+    The measured gain (dots), the rate (ρ max f')^{T-t} (dashed) and the bound
+    (σ_max(W) max f')^{T-t} (dotted); steps the truncation cuts off shaded. Data arrive in the
+    code's rows 0..T-1; the axis shows the notes' steps 1..T.
     """
 
     def __init__(self, t_max):
@@ -150,23 +154,25 @@ class GainFigure:
         self.ax.set(
             ylim=(GAIN_RANGE[0] - 0.5, GAIN_RANGE[1] + 0.5),
             xlabel="time step t",
-            ylabel="log₁₀ ‖∂Lᵀ⁻¹/∂hᵗ‖ / ‖∂Lᵀ⁻¹/∂hᵀ⁻¹‖",
+            ylabel="log₁₀ ‖∂Lᵀ/∂hᵗ‖ / ‖∂Lᵀ/∂hᵀ‖",
         )
         self.ax.yaxis.label.set_size(8)
+        self.ax.xaxis.set_major_formatter(STEP)
         self.ax.legend(
             fontsize=8.5,
             loc="upper left",
             bbox_to_anchor=(1.01, 1.0),
             frameon=False,
-            title="k = T−1−t steps back",
+            title="k = T−t steps back",
             title_fontsize=8.5,
         )
         self.fig.subplots_adjust(left=0.09, right=0.68, top=0.9, bottom=0.15)
         self.t_max = t_max
 
     def draw(self, log_gain, log_rate, log_bound, k, title=""):
-        """log_gain (T,): measured log10 gains (-inf where exactly zero); log_rate, log_bound: log10 of
-        ρ max f' and σ_max max f' (per step); k: truncation length (None: full BPTT). Returns the figure."""
+        """log_gain (T,): measured log10 gains (-inf where exactly zero); log_rate, log_bound:
+        log10 of ρ max f' and σ_max max f' (per step); k: truncation length (None: full BPTT).
+        Returns the figure."""
         T = len(log_gain)
         t = np.arange(T)
         kept = t >= (0 if k is None else T - k)  # the steps the gradient of L^{T-1} still reaches
@@ -181,10 +187,9 @@ class GainFigure:
         self.cut.set_x(-0.5)
         self.cut.set_width(0.0 if k is None else max(T - k, 0))
         self.ax.set_xlim(-0.5, max(T - 0.5, 1.5))
-        self.note.set_text(
-            f"gain at t=0: 10^{shown[0]:.1f}"
-            if kept[0]
-            else f"steps t < {T - k} get no gradient from L^(T-1)"
+        first = f"10^{log_gain[0]:.1f}" if np.isfinite(log_gain[0]) else "exactly 0"
+        self.note.set_text(  # the measured value, also where the plot clips it to the axis
+            f"gain at t=1: {first}" if kept[0] else f"steps t ≤ {T - k} get no gradient from Lᵀ"
         )
         self.fig.suptitle(title, fontsize=10)
         return self.fig
@@ -215,7 +220,8 @@ def training_curves(runs, title, window=50):
 def unrolled_diagram(T=5):
     """The network unrolled over T steps, forward only: a column per step t with x^t -> h^t -> ŷ^t,
     the input weights U, the output weights V and the recurrent weights W (the same at every step)
-    labelled on the arrows, from the initial state h^{-1}. Returns the Figure."""
+    labelled on the arrows, from the initial state h^0 (steps numbered 1..T, as in the notes).
+    Returns the Figure."""
     fig = Figure(figsize=(8, 2.9), facecolor="white")
     ax = fig.subplots()
     box = {"boxstyle": "round,pad=0.3", "fc": "#eef3fb", "ec": "#1f77b4"}
@@ -227,9 +233,9 @@ def unrolled_diagram(T=5):
             (a[0] + b[0]) / 2 + dx, (a[1] + b[1]) / 2 + dy, label, fontsize=10, color="#d62728"
         ),
     )
-    node(-1, ROWS["h"], "h⁻¹ = 0")
+    node(-1, ROWS["h"], "h⁰ = 0")
     for t in range(T):
-        step = superscript(t)
+        step = superscript(t + 1)  # the notes count steps from 1
         node(t, ROWS["x"], f"x{step}")
         node(t, ROWS["h"], f"h{step}")
         node(t, ROWS["y"], f"ŷ{step}")

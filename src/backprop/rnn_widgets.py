@@ -1,20 +1,20 @@
-"""Widgets of the chapter "RNN": compute (:mod:`backprop.rnn`) + figures (:mod:`backprop.rnn_plots`),
-linked for the static website by :mod:`backprop.linked`."""
+"""Widgets of the chapter "RNN": compute (:mod:`backprop.rnn`) + figures
+(:mod:`backprop.rnn_plots`), linked for the static website by :mod:`backprop.linked`."""
 
 import functools
 import math
 
 import numpy as np
 
-from backprop import linked, rnn
+from backprop import linked, rnn, rnn_time
 from backprop.activations import MAX_PRIME
 from backprop.rnn_plots import GainFigure, UnrolledFigure, unrolled_diagram
 
-LENGTHS = [8, 16, 32]
-RADII = [0.5, 1.0, 2.0]
+LENGTHS = {"unroller": 16, "gain": 32}  # the sequence length of each widget (frames cost time)
+RADII = [0.5, 2.0]  # spectral radii of W: below and above 1
 ACTIVATIONS = ["tanh", "sigmoid", "relu"]
 STAGES = 3  # positions of the play button: the backward sweep in three parts
-TRUNCATIONS = {"none (full BPTT)": None, "k = 8": 8, "k = 4": 4}
+TRUNCATIONS = {"none (full BPTT)": None, "k = 4": 4}
 N_X, N_H, N_Y = 2, 8, 1
 
 
@@ -25,13 +25,14 @@ def example(T, spectral_radius, activation, seed=0):
     ``(ys, cache)``; the same arguments give the same (cached, not to be modified) objects."""
     rng = np.random.default_rng(seed)
     params = rnn.init_params(N_X, N_H, N_Y, spectral_radius, rng)
-    xs, ys = rng.standard_normal((max(LENGTHS), N_X)), rng.random((max(LENGTHS), N_Y))
+    t_max = max(LENGTHS.values())
+    xs, ys = rng.standard_normal((t_max, N_X)), rng.random((t_max, N_Y))
     _, cache = rnn.forward(xs[:T], **params, activation=activation)
     return ys[:T], cache
 
 
 def delta_norms(T, spectral_radius, activation):
-    """||δ^t|| = ||dL/dh^t|| for t = 0..T-1 of the widgets' example (``bptt``'s deltas), shape (T,)."""
+    """||δ^t|| = ||dL/dh^t|| for every step of the widgets' example (``bptt``'s deltas), (T,)."""
     ys, cache = example(T, spectral_radius, activation)
     return np.linalg.norm(rnn.bptt(ys, cache)[2], axis=1)
 
@@ -39,16 +40,20 @@ def delta_norms(T, spectral_radius, activation):
 def log_gain(T, spectral_radius, activation):
     """log10 ||∂L^{T-1}/∂h^t|| - log10 ||∂L^{T-1}/∂h^{T-1}||, shape (T,); -inf where exactly zero.
 
-    With one output, ∂L^{T-1}/∂h^{T-1} = V^T (dL^{T-1}/do^{T-1}) points along V^T, so the ratio is
-    the gain of (∂h^{T-1}/∂h^t)^T on V^T, whatever the output's size (even where sigmoid'(o) underflows).
+    With one output, ∂L^{T-1}/∂h^{T-1} = V^⊤ (dL^{T-1}/do^{T-1}) points along V^⊤, so the ratio
+    is the gain of (∂h^{T-1}/∂h^t)^⊤ on V^⊤, whatever the output's size (even where sigmoid'(o)
+    underflows). Indices are the code's rows (0..T-1).
     """
     _, cache = example(T, spectral_radius, activation)
     g = cache["V"][0]
-    return rnn.log_norms_through_time(rnn.hidden_jacobians(cache), g) - np.log10(np.linalg.norm(g))
+    return rnn_time.log_norms_through_time(rnn_time.hidden_jacobians(cache), g) - np.log10(
+        np.linalg.norm(g)
+    )
 
 
 def first_reached(stage, T):
-    """The earliest step whose δ the backward sweep has computed at play position ``stage`` (0..STAGES-1)."""
+    """The earliest row whose δ the backward sweep has computed at play position ``stage``
+    (0..STAGES-1)."""
     return T - math.ceil((stage + 1) * T / STAGES)
 
 
@@ -58,26 +63,26 @@ def unrolled_graph(T=5):
 
 
 def unroller_widget(dpi=72):
-    """BPTT unroller: the play button sweeps the backward pass from the last step to the first;
-    sliders pick the sequence length T and the spectral radius of W, toggles the activation.
+    """BPTT unroller on LENGTHS["unroller"] steps: the play button sweeps the backward pass from
+    the last step to the first; toggles pick the spectral radius of W and the activation.
 
-    Frames: STAGES x len(LENGTHS) x len(RADII) x len(ACTIVATIONS).
+    Frames: STAGES x len(RADII) x len(ACTIVATIONS).
     """
-    figure = UnrolledFigure(max(LENGTHS))
+    T = LENGTHS["unroller"]
+    figure = UnrolledFigure(T)
 
-    def draw(stage, T, rho, activation):
+    def draw(stage, rho, activation):
         first = first_reached(stage, T)
-        title = f"BPTT, T = {T}, ρ(W) = {rho:g}, {activation}: δᵗ computed for t = {T - 1} down to {first}"
+        title = f"BPTT, T = {T}, ρ(W) = {rho:g}, {activation}: δᵗ for t = {T} down to {first + 1}"
         return figure.draw(T, delta_norms(T, rho, activation), first, title)
 
     controls = [
         linked.play("backward sweep", {f"{s + 1}/{STAGES}": s for s in range(STAGES)}),
-        linked.slider("sequence length T", LENGTHS, index=1),
-        linked.slider("spectral radius ρ(W)", RADII, index=1),
+        linked.toggle("spectral radius ρ(W)", RADII),
         linked.toggle("activation", ACTIVATIONS),
     ]
     alt = (
-        "The RNN unrolled over time; backward sweep at part {}, sequence length {}, spectral "
+        f"The RNN unrolled over {T} steps; backward sweep at part {{}}, spectral "
         "radius {}, {} units: each hidden state reached so far coloured by the norm of its delta, "
         "and the norms as bars on a log axis."
     )
@@ -85,12 +90,14 @@ def unroller_widget(dpi=72):
 
 
 def gain_widget(dpi=72):
-    """Gradient through time: the log gain of the last loss's gradient from h^{T-1} back to h^t,
-    with the reference slopes; sliders for T, the spectral radius and the truncation length, toggles
-    for the activation. Frames: len(LENGTHS) x len(RADII) x len(ACTIVATIONS) x len(TRUNCATIONS)."""
-    figure = GainFigure(max(LENGTHS))
+    """Gradient through time over LENGTHS["gain"] steps: the log gain of the last loss's gradient
+    back to every earlier state, with the reference slopes; toggles for the spectral radius, the
+    activation and the truncation. Frames: len(RADII) x len(ACTIVATIONS) x
+    len(TRUNCATIONS)."""
+    T = LENGTHS["gain"]
+    figure = GainFigure(T)
 
-    def draw(T, rho, activation, k):
+    def draw(rho, activation, k):
         _, cache = example(T, rho, activation)
         top_singular = np.linalg.norm(cache["W"], 2)
         title = f"T = {T}, ρ(W) = {rho:g}, σ_max(W) = {top_singular:.2f}, {activation}"
@@ -103,14 +110,13 @@ def gain_widget(dpi=72):
         )
 
     controls = [
-        linked.slider("sequence length T", LENGTHS, index=2),
-        linked.slider("spectral radius ρ(W)", RADII, index=1),
+        linked.toggle("spectral radius ρ(W)", RADII),
         linked.toggle("activation", ACTIVATIONS),
         linked.toggle("truncation", TRUNCATIONS),
     ]
     alt = (
-        "Log10 of the gain of the last step's gradient from step T-1 back to step t, for sequence "
-        "length {}, spectral radius {}, {} units, truncation {}; dashed: the rate (rho max f') per "
+        f"Log10 of the gain of the last step's gradient back to step t over {T} steps, for "
+        "spectral radius {}, {} units, truncation {}; dashed: the rate (rho max f') per "
         "step, dotted: the singular-value bound."
     )
     return linked.figure(draw, controls, alt=lambda *labels: alt.format(*labels), dpi=dpi)
