@@ -69,6 +69,24 @@ def test_batch_gradient_is_the_sum_of_the_examples():
         np.testing.assert_allclose(grad_b[l], sum(p[2][l] for p in parts), rtol=1e-12)
 
 
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_backward_uses_the_activation_of_the_forward_pass(activation):
+    """Issue 12: forward(..., "tanh") then backward(...) without the activation used to apply
+    sigmoid' silently. The activation travels with the forward pass's results."""
+    weights, biases, x, y = network([3, 4, 2], 3, seed=5)
+    zs, activations = mlp.forward(weights, biases, x, activation)
+    _, grad_w, grad_b = mlp.backward(weights, zs, activations, y)  # activation not repeated
+
+    def cost(_):
+        return mlp.cost(mlp.forward(weights, biases, x, activation)[1][-1], y)
+
+    for l in range(2):
+        assert_gradient(grad_w[l], numerical_gradient(cost, weights[l], 1e-5))
+        assert_gradient(grad_b[l], numerical_gradient(cost, biases[l], 1e-5))
+    with pytest.raises(ValueError, match=f"forward pass used '{activation}', got 'sigmoid'"):
+        mlp.backward(weights, zs, activations, y, "sigmoid")
+
+
 def test_forward_follows_the_equations_by_hand():
     W1, b1 = np.array([[1.0, -2.0]]), np.array([[0.5]])
     x = np.array([[3.0], [1.0]])
