@@ -96,11 +96,27 @@ def test_forward_follows_the_equations_by_hand():
     assert activations[0] is not None and np.array_equal(activations[0], x)
 
 
-def test_gradient_check_rows_are_small():
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh"])
+def test_gradient_check_is_a_dict_of_small_errors(activation):
     weights, biases, x, y = network([2, 3, 3, 2], 4, seed=3)
-    rows = mlp.gradient_check(weights, biases, x, y, eps=1e-5)
-    assert [r[0] for r in rows] == ["W^1", "b^1", "W^2", "b^2", "W^3", "b^3"]
-    assert max(r[-1] for r in rows) < 1e-4
+    errors = mlp.gradient_check(weights, biases, x, y, activation, eps=1e-5)
+    assert list(errors) == ["W^1", "b^1", "W^2", "b^2", "W^3", "b^3"]
+    assert max(errors.values()) < 1e-4
+
+
+def test_gradient_check_sees_a_wrong_backward(monkeypatch):
+    weights, biases, x, y = network([2, 3, 2], 4, seed=3)
+    monkeypatch.setattr(mlp.act, "get", lambda name: (np.tanh, lambda z: np.ones_like(z)))
+    assert max(mlp.gradient_check(weights, biases, x, y).values()) > 1e-2
+
+
+def test_plain_lists_of_zs_take_the_activation_given():
+    weights, biases, x, y = network([3, 4, 2], 2, seed=1)
+    zs, activations = mlp.forward(weights, biases, x, "tanh")
+    got = mlp.backward(weights, list(zs), activations, y, "tanh")
+    want = mlp.backward(weights, zs, activations, y)
+    for g, w in zip(got, want):
+        assert all(np.array_equal(a, b) for a, b in zip(g, w))
 
 
 def test_inputs_are_not_modified():

@@ -9,6 +9,9 @@ Layer ``l`` runs from 1 (the first hidden layer) to ``L`` (the output layer)::
 
 Python lists start at 0, so ``weights[l - 1]`` is W^l, ``zs[l - 1]`` is z^l and
 ``activations[l]`` is a^l (``activations[0]`` is the input a^0 = x).
+
+:func:`forward` returns its ``zs`` as a :class:`Layers` list that records the activation used;
+:func:`backward` takes it from there, so the backward pass cannot use another activation's f'.
 """
 
 import numpy as np
@@ -17,8 +20,17 @@ from backprop import activations as act
 from backprop.gradcheck import numerical_gradient, rel_error
 
 
+class Layers(list):
+    """A list of per-layer arrays (the ``zs`` of :func:`forward`) that records ``activation``,
+    the name of the activation that produced them."""
+
+    def __init__(self, arrays, activation):
+        super().__init__(arrays)
+        self.activation = activation
+
+
 def check_network(weights, biases, x):
-    """Raise ValueError unless the shapes chain: W^l is (n_l, n_{l-1}), b^l is (n_l, 1), x is (n_0, m)."""
+    """Raise ValueError unless the shapes chain: W^l is (n_l, n_{l-1}), b^l (n_l, 1), x (n_0, m)."""
     if len(weights) == 0 or len(weights) != len(biases):
         raise ValueError(
             f"need as many biases as weights (at least one), "
@@ -45,6 +57,7 @@ def forward(weights, biases, x, activation="sigmoid"):
     weights[l-1]: W^l, shape (n_l, n_{l-1}); biases[l-1]: b^l, shape (n_l, 1);
     x: shape (n_0, m), one example per column.
     zs[l-1]: z^l, shape (n_l, m); activations[l]: a^l, shape (n_l, m), activations[0] = x.
+    ``zs`` is a :class:`Layers` list: ``zs.activation`` is ``activation``, for :func:`backward`.
     """
     check_network(weights, biases, x)
     f, _ = act.get(activation)
@@ -55,7 +68,7 @@ def forward(weights, biases, x, activation="sigmoid"):
         a = f(z)  # (FP2) a^l = sigma(z^l)
         zs.append(z)
         activations.append(a)
-    return zs, activations
+    return Layers(zs, activation), activations
 
 
 def cost(a_out, y):
@@ -63,14 +76,30 @@ def cost(a_out, y):
     return 0.5 * float(np.sum((np.asarray(y) - a_out) ** 2))
 
 
-def backward(weights, zs, activations, y, activation="sigmoid"):
+def forward_activation(zs, activation=None):
+    """The activation of a forward pass: the one ``zs`` records (from :func:`forward`), else
+    ``activation``, else "sigmoid" (the course's default, for a plain list of z's).
+
+    Raises ValueError if an explicit ``activation`` contradicts the recorded one.
+    """
+    recorded = getattr(zs, "activation", None)
+    if recorded is not None and activation is not None and activation != recorded:
+        raise ValueError(
+            f"the forward pass used '{recorded}', got '{activation}' for the backward pass"
+        )
+    return recorded or activation or "sigmoid"
+
+
+def backward(weights, zs, activations, y, activation=None):
     """Backward pass for the quadratic cost. Returns ``(deltas, grad_w, grad_b)``.
 
+    zs, activations: as :func:`forward` returns them; the activation is the one the forward
+    pass recorded in ``zs`` (``activation`` may repeat it; a different one raises ValueError).
     deltas[l-1] = delta^l = dC/dz^l, shape (n_l, m);
     grad_w[l-1] = dC/dW^l, shape (n_l, n_{l-1}); grad_b[l-1] = dC/db^l, shape (n_l, 1).
     The gradients are summed over the batch's m columns, as the cost is.
     """
-    _, f_prime = act.get(activation)
+    _, f_prime = act.get(forward_activation(zs, activation))
     y = np.asarray(y, dtype=np.float64)
     if y.shape != activations[-1].shape:
         raise ValueError(f"y must have the output's shape {activations[-1].shape}, got {y.shape}")
@@ -79,13 +108,10 @@ def backward(weights, zs, activations, y, activation="sigmoid"):
     grad_a = activations[L] - y  # nabla_a C = a^L - y for the quadratic cost
     deltas[L - 1] = grad_a * f_prime(zs[L - 1])  # (BP1) delta^L = nabla_a C ⊙ sigma'(z^L)
     for l in range(L - 1, 0, -1):  # layers L-1, ..., 1
-        deltas[l - 1] = (weights[l].T @ deltas[l]) * f_prime(
-            zs[l - 1]
-        )  # (BP2) delta^l = ((W^{l+1})^T delta^{l+1}) ⊙ sigma'(z^l)
+        error = weights[l].T @ deltas[l]  # (W^{l+1})^T delta^{l+1}
+        deltas[l - 1] = error * f_prime(zs[l - 1])  # (BP2) delta^l = (...) ⊙ sigma'(z^l)
     grad_b = [d.sum(axis=1, keepdims=True) for d in deltas]  # (BP3) dC/db^l_j = delta^l_j
-    grad_w = [
-        d @ a.T for d, a in zip(deltas, activations[:-1])
-    ]  # (BP4) dC/dW^l_jk = a^{l-1}_k delta^l_j
+    grad_w = [d @ a.T for d, a in zip(deltas, activations[:-1])]  # (BP4) a^{l-1}_k delta^l_j
     return deltas, grad_w, grad_b
 
 
@@ -107,23 +133,17 @@ def init_network(sizes, rng, scale=1.0):
 def gradient_check(weights, biases, x, y, activation="sigmoid", eps=1e-6):
     """Compare :func:`backward` with central differences of :func:`cost`, parameter by parameter.
 
-    Returns a list of rows ``(name, shape, smallest |gradient entry|, rel_error)``, one per W^l
-    and b^l, l = 1..L. (Finite differences have an absolute error of about |C| 1e-16 / eps, so
-    the relative error of an entry grows as the entry shrinks.)
+    Returns a dict ``{"W^1": rel_error, "b^1": rel_error, ..., "b^L": rel_error}``: the largest
+    relative error of each parameter's gradient (W^l: (n_l, n_{l-1}), b^l: (n_l, 1)).
     """
 
-    def cost_of_params():
-        _, activations = forward(weights, biases, x, activation)
-        return cost(activations[-1], y)
+    def cost_of_params(_):
+        return cost(forward(weights, biases, x, activation)[1][-1], y)
 
-    zs, activations = forward(weights, biases, x, activation)
-    _, grad_w, grad_b = backward(weights, zs, activations, y, activation)
-    rows = []
+    _, grad_w, grad_b = backward(weights, *forward(weights, biases, x, activation), y)
+    errors = {}
     for l in range(1, len(weights) + 1):
-        for name, param, grad in (
-            (f"W^{l}", weights[l - 1], grad_w[l - 1]),
-            (f"b^{l}", biases[l - 1], grad_b[l - 1]),
-        ):
-            numeric = numerical_gradient(lambda _: cost_of_params(), param, eps)
-            rows.append((name, param.shape, float(np.abs(grad).min()), rel_error(grad, numeric)))
-    return rows
+        for name, param, grad in (("W", weights, grad_w), ("b", biases, grad_b)):
+            numeric = numerical_gradient(cost_of_params, param[l - 1], eps)
+            errors[f"{name}^{l}"] = rel_error(grad[l - 1], numeric)
+    return errors
