@@ -42,7 +42,10 @@ def test_deltas_are_the_bias_gradients_of_one_example(sizes, seed):
     weights, biases, x, y = network(sizes, 1, seed)
     zs, activations = mlp.forward(weights, biases, x)
     deltas, _, _ = mlp.backward(weights, zs, activations, y)
-    cost = lambda _: mlp.cost(mlp.forward(weights, biases, x)[1][-1], y)
+
+    def cost(_):
+        return mlp.cost(mlp.forward(weights, biases, x)[1][-1], y)
+
     for l in range(len(weights)):
         assert_gradient(deltas[l], numerical_gradient(cost, biases[l], 1e-5))
 
@@ -52,7 +55,10 @@ def test_relu_network_away_from_kinks():
     zs, activations = mlp.forward(weights, biases, x, "relu")
     assert min(np.abs(z).min() for z in zs) > 1e-3  # no unit sits at the kink
     _, grad_w, _ = mlp.backward(weights, zs, activations, y, "relu")
-    cost = lambda _: mlp.cost(mlp.forward(weights, biases, x, "relu")[1][-1], y)
+
+    def cost(_):
+        return mlp.cost(mlp.forward(weights, biases, x, "relu")[1][-1], y)
+
     for l in range(2):
         assert_gradient(grad_w[l], numerical_gradient(cost, weights[l], 1e-5))
 
