@@ -5,7 +5,10 @@ Compute (numpy only), one module per part of the course:
 - :mod:`backprop.activations`: sigma, tanh, ReLU and their derivatives.
 - :mod:`backprop.gradcheck`: central differences and the relative error.
 - :mod:`backprop.mlp`: forward and backward pass of a fully connected network (chapter one).
-- :mod:`backprop.vanishing`: gradients of deep networks, saturation, training, a checker (MLP).
+- :mod:`backprop.vanishing`: per-layer gradient sizes and saturation of deep networks (MLP).
+- :mod:`backprop.jacobians`: the gradient as a product of Jacobians (MLP).
+- :mod:`backprop.saturation_band`: where one sigmoid unit passes the error undiminished (MLP).
+- :mod:`backprop.learning_speed`: an ensemble of networks trained side by side (MLP).
 - :mod:`backprop.cnn`: convolution and pooling, forward and backward (CNN).
 - :mod:`backprop.rnn`: a recurrent network and backpropagation through time (RNN).
 - :mod:`backprop.datasets`: the UCI handwritten digits, shipped with the package.

@@ -30,23 +30,28 @@ class Layers(list):
 
 
 def check_network(weights, biases, x):
-    """Raise ValueError unless the shapes chain: W^l is (n_l, n_{l-1}), b^l (n_l, 1), x (n_0, m)."""
+    """Raise ValueError unless the shapes chain: W^l is (n_l, n_{l-1}), b^l (n_l, 1), x (n_0, m).
+
+    A stack of S networks (an ensemble) adds a leading axis to every W^l and b^l, and x is
+    (n_0, m), shared, or (S, n_0, m).
+    """
     if len(weights) == 0 or len(weights) != len(biases):
         raise ValueError(
             f"need as many biases as weights (at least one), "
             f"got {len(weights)} weights and {len(biases)} biases"
         )
-    x = np.asarray(x)
-    if x.ndim != 2:
+    stack, x = np.shape(weights[0])[:-2], np.asarray(x)
+    if x.shape[:-2] not in ((), stack) or x.ndim < 2:
         raise ValueError(f"x must be (n_0, m), one example per column; got shape {x.shape}")
-    n_prev = x.shape[0]
+    n_prev = x.shape[-2]
     for l, (W, b) in enumerate(zip(weights, biases), start=1):
         W, b = np.asarray(W), np.asarray(b)
-        if W.ndim != 2 or W.shape[1] != n_prev:
-            raise ValueError(f"W^{l} must be (n_{l}, {n_prev}), got shape {W.shape}")
-        if b.shape != (W.shape[0], 1):
-            raise ValueError(f"b^{l} must be ({W.shape[0]}, 1), got shape {b.shape}")
-        n_prev = W.shape[0]
+        if W.shape[:-2] != stack or W.ndim < 2 or W.shape[-1] != n_prev:
+            expected = ", ".join([*map(str, stack), f"n_{l}", str(n_prev)])
+            raise ValueError(f"W^{l} must be ({expected}), got shape {W.shape}")
+        if b.shape != W.shape[:-1] + (1,):
+            raise ValueError(f"b^{l} must be {W.shape[:-1] + (1,)}, got shape {b.shape}")
+        n_prev = W.shape[-2]
     if not np.all(np.isfinite(x)):
         raise ValueError("x must be finite, got NaN or inf")
 
@@ -72,8 +77,13 @@ def forward(weights, biases, x, activation="sigmoid"):
 
 
 def cost(a_out, y):
-    """Quadratic cost C = 1/2 sum ||y - a^L||^2 over all output units and examples."""
-    return 0.5 * float(np.sum((np.asarray(y) - a_out) ** 2))
+    """Quadratic cost C = 1/2 sum ||y - a^L||^2 over all output units and examples.
+
+    a_out: (n_L, m), y: (n_L, m); a float. For a stack of networks, a_out is (S, n_L, m) and
+    the result an array of S costs.
+    """
+    total = 0.5 * np.sum((np.asarray(y) - a_out) ** 2, axis=(-2, -1))  # 1/2 sum ||y - a^L||^2
+    return float(total) if np.ndim(total) == 0 else total
 
 
 def forward_activation(zs, activation=None):
@@ -97,7 +107,8 @@ def backward(weights, zs, activations, y, activation=None):
     pass recorded in ``zs`` (``activation`` may repeat it; a different one raises ValueError).
     deltas[l-1] = delta^l = dC/dz^l, shape (n_l, m);
     grad_w[l-1] = dC/dW^l, shape (n_l, n_{l-1}); grad_b[l-1] = dC/db^l, shape (n_l, 1).
-    The gradients are summed over the batch's m columns, as the cost is.
+    The gradients are summed over the batch's m columns, as the cost is. A stack of networks
+    (see :func:`check_network`) gives every array a leading axis S; y is then (S, n_L, m).
     """
     _, f_prime = act.get(forward_activation(zs, activation))
     y = np.asarray(y, dtype=np.float64)
@@ -108,10 +119,10 @@ def backward(weights, zs, activations, y, activation=None):
     grad_a = activations[L] - y  # nabla_a C = a^L - y for the quadratic cost
     deltas[L - 1] = grad_a * f_prime(zs[L - 1])  # (BP1) delta^L = nabla_a C ⊙ sigma'(z^L)
     for l in range(L - 1, 0, -1):  # layers L-1, ..., 1
-        error = weights[l].T @ deltas[l]  # (W^{l+1})^T delta^{l+1}
+        error = np.swapaxes(weights[l], -1, -2) @ deltas[l]  # (W^{l+1})^T delta^{l+1}
         deltas[l - 1] = error * f_prime(zs[l - 1])  # (BP2) delta^l = (...) ⊙ sigma'(z^l)
-    grad_b = [d.sum(axis=1, keepdims=True) for d in deltas]  # (BP3) dC/db^l_j = delta^l_j
-    grad_w = [d @ a.T for d, a in zip(deltas, activations[:-1])]  # (BP4) a^{l-1}_k delta^l_j
+    grad_b = [d.sum(axis=-1, keepdims=True) for d in deltas]  # (BP3) dC/db^l_j = delta^l_j
+    grad_w = [d @ np.swapaxes(a, -1, -2) for d, a in zip(deltas, activations[:-1])]  # (BP4)
     return deltas, grad_w, grad_b
 
 
