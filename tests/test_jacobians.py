@@ -92,7 +92,7 @@ def test_jacobians_need_one_example():
 @pytest.mark.parametrize("seed", [0, 1])
 def test_the_product_of_jacobians_matches_finite_differences(activation, seed):
     rows = jacobians.jacobian_checks(activation=activation, seed=seed)
-    assert len(rows) == 3 and all(err < 1e-6 for _, err in rows), rows
+    assert len(rows) == 4 and all(err < 1e-6 for _, err in rows), rows
 
 
 def test_jacobian_of_one_layer_by_finite_differences():
@@ -110,3 +110,21 @@ def test_jacobian_of_one_layer_by_finite_differences():
         ]
     )
     assert rel_error(jacobians.jacobian_chain(weights, zs, "tanh"), fd) < 1e-7
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_row_form_gradient_matches_finite_differences_and_the_column_form(activation, seed):
+    rng = np.random.default_rng(seed)
+    weights, _ = mlp.init_network([3, 4, 5, 2], rng)
+    x, y = rng.standard_normal((3, 1)), rng.uniform(size=(2, 1))
+    row_weights = [W.T.copy() for W in weights]
+    row = jacobians.row_grad_w1(row_weights, x.T, y.T, activation)
+
+    def cost(_):
+        return mlp.cost(jacobians.row_forward(row_weights, x.T, activation)[0][-1], y.T)
+
+    assert_gradient(row, numerical_gradient(cost, row_weights[0]))
+    zero = [np.zeros((W.shape[0], 1)) for W in weights]
+    zs, a = mlp.forward(weights, zero, x, activation)
+    assert rel_error(row.T, mlp.backward(weights, zs, a, y)[1][0]) < 1e-12  # W_1 = (W^1)^T

@@ -25,7 +25,8 @@ def jacobian_chain(weights, zs, activation="sigmoid"):
     _, f_prime = act.get(activation)
     if len(weights) == 0 or len(zs) != len(weights):
         raise ValueError(
-            f"need one z per weight matrix (at least one), got {len(weights)} weights and {len(zs)} zs"
+            f"need one z per weight matrix (at least one), "
+            f"got {len(weights)} weights and {len(zs)} zs"
         )
     for l, (W, z) in enumerate(zip(weights, zs), start=1):
         if np.shape(z) != (np.shape(W)[0], 1):
@@ -63,14 +64,55 @@ def grad_w1_via_jacobians(weights, zs, activations, y, activation="sigmoid"):
     return delta1 @ activations[0].T  # (BP4) dC/dW^1 = delta^1 (a^0)^T
 
 
+def row_forward(row_weights, x_row, activation="sigmoid"):
+    """The notes' row form F = f_L(... f_2(f_1(x W_1) W_2) ... W_L), no biases; shape (1, n_L).
+
+    row_weights[l-1] = W_l, shape (n_{l-1}, n_l) (the course's (W^l)^T); x_row: shape (1, n_0).
+    Returns the list of rows [x, a_1, ..., a_L] and of the z_l = a_{l-1} W_l.
+    """
+    f, _ = act.get(activation)
+    rows, zs = [np.asarray(x_row, dtype=np.float64)], []
+    for W in row_weights:
+        zs.append(rows[-1] @ W)  # z_l = a_{l-1} W_l (a row)
+        rows.append(f(zs[-1]))  # a_l = f_l(z_l)
+    return rows, zs
+
+
+def row_grad_w1(row_weights, x_row, y_row, activation="sigmoid"):
+    """dC/dW_1 in the notes' row form, C = 1/2 ||F - y||^2; shape (n_0, n_1).
+
+    x^T [((((F - y) ⊙ f'_L) W_L^T) ⊙ f'_{L-1}) ... W_2^T ⊙ f'_1]: the notes'
+    x * f'_1 * W_2 * f'_2 * W_3 * f'_3 with each product made precise.
+    """
+    _, f_prime = act.get(activation)
+    rows, zs = row_forward(row_weights, x_row, activation)
+    delta = (rows[-1] - y_row) * f_prime(zs[-1])  # dC/dz_L, a row
+    for W, z in zip(row_weights[:0:-1], zs[-2::-1]):  # W_{l+1}, z_l for l = L-1, ..., 1
+        delta = (delta @ W.T) * f_prime(z)  # dC/dz_l = (dC/dz_{l+1} W_{l+1}^T) ⊙ f'_l
+    return rows[0].T @ delta  # dC/dW_1 = x^T dC/dz_1
+
+
+def row_form_error(weights, x, y, activation="sigmoid"):
+    """rel_error of :func:`row_grad_w1` against central differences, for the row-form network
+    W_l = (W^l)^T (weights[l-1] = W^l, shape (n_l, n_{l-1})); x: (n_0, 1), y: (n_L, 1)."""
+    row_weights = [W.T.copy() for W in weights]  # the notes' W_l, biases left out
+
+    def row_cost(_):
+        return mlp.cost(row_forward(row_weights, x.T, activation)[0][-1], y.T)
+
+    grad = row_grad_w1(row_weights, x.T, y.T, activation)
+    return rel_error(grad, numerical_gradient(row_cost, row_weights[0]))
+
+
 def jacobian_checks(sizes=(4, 5, 5, 3), activation="sigmoid", seed=0):
     """The product of Jacobians against finite differences, on one random example.
 
     Returns rows ``(what, rel_error)``: d a^L / d a^0 from :func:`jacobian_chain` against
     central differences of the forward pass (one output at a time); dC/dW^1 from
     :func:`grad_w1_via_jacobians` against central differences of the cost and against
-    :func:`backprop.mlp.backward` (BP1-BP4). Network: ``mlp.init_network(sizes, default_rng(seed))``,
-    x ~ N(0, 1) of shape (n_0, 1), y ~ U(0, 1) of shape (n_L, 1).
+    :func:`backprop.mlp.backward` (BP1-BP4); the notes' row form (:func:`row_form_error`).
+    Network: ``mlp.init_network(sizes, default_rng(seed))``, x ~ N(0, 1) of shape (n_0, 1),
+    y ~ U(0, 1) of shape (n_L, 1).
     """
     rng = np.random.default_rng(seed)
     weights, biases = mlp.init_network(list(sizes), rng)
@@ -93,6 +135,8 @@ def jacobian_checks(sizes=(4, 5, 5, 3), activation="sigmoid", seed=0):
         ),
         ("∂C/∂W¹ from the product vs finite differences", rel_error(product_w1, fd_w1)),
         ("∂C/∂W¹ from the product vs mlp.backward", rel_error(product_w1, backprop_w1)),
+        (
+            "∂C/∂W₁, the notes' row form (no biases), vs finite differences",
+            row_form_error(weights, x, y, activation),
+        ),
     ]
-
-
