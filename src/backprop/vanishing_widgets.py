@@ -9,8 +9,8 @@ from backprop import datasets, learning_speed, linked, saturation_band, vanishin
 from backprop.vanishing_plots import BandFigure, ExplorerFigure, SpeedFigure
 
 ACTIVATIONS = ["sigmoid", "tanh", "relu"]
-DEPTHS = [2, 4, 6, 8, 10]  # hidden layers
-SCALES = [0.5, 1.0, 2.0, 4.0, 8.0]  # W^l ~ scale * N(0, 1/n_{l-1})
+DEPTHS = [2, 6, 10]  # hidden layers
+SCALES = [0.5, 1.0, 2.0, 8.0]  # W^l ~ scale * N(0, 1/n_{l-1})
 SATURATED_LABEL = {
     "sigmoid": "saturated: σ′ < 1% of 1/4",
     "tanh": "saturated: tanh′ < 1% of 1",
@@ -24,7 +24,7 @@ ETAS = {"sigmoid": 1.0, "tanh": 0.02, "relu": 0.01}  # learning rates that train
 SPEED_EPOCHS, SPEED_IMAGES, SPEED_BATCH = 10, 800, 10
 
 BAND_WS = [2.0, 4.0, 6.0, 8.0, 12.0, 24.0]
-BAND_BS = [-8.0, -4.0, -2.0, 0.0]
+BAND_BS = [-4.0, 0.0]
 
 
 @lru_cache(maxsize=None)
