@@ -23,7 +23,8 @@ def band(a, w, b):
 
 
 def _abs_w(w):
-    """(|w|, |w| where |w| >= 4 else 4): the second keeps sqrt(1 - 4/|w|) real, the band having width 0 at |w| = 4."""
+    """(|w|, |w| where |w| >= 4 else 4): the second keeps sqrt(1 - 4/|w|) real (the band has
+    width 0 at |w| = 4)."""
     aw = np.abs(np.asarray(w, dtype=np.float64))
     return aw, np.where(aw >= 4.0, aw, 4.0)
 
@@ -65,5 +66,3 @@ def band_width(w, b=0.0):
     aw, wide = _abs_w(w)
     inside = wide * (1.0 + np.sqrt(1.0 - 4.0 / wide)) / 2.0 - 1.0  # equals 1 at |w| = 4
     return np.where(aw >= 4.0, 2.0 / wide * np.log(inside), 0.0)
-
-

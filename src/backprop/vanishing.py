@@ -17,7 +17,7 @@ from backprop import mlp, validate
 
 
 def deep_network(depth, scale, rng, width=30, n_in=64, n_out=10, m=100):
-    """A random network with ``depth`` hidden layers, a batch and targets: ``(weights, biases, x, y)``.
+    """A random network with ``depth`` hidden layers, a batch, targets: ``(weights, biases, x, y)``.
 
     Sizes [n_in, width, ..., width, n_out] (L = depth + 1 layers), parameters from
     :func:`backprop.mlp.init_network`: W^l ~ scale * N(0, 1/n_{l-1}), b^l ~ N(0, 1).

@@ -29,7 +29,8 @@ BAND_BS = [-4.0, 0.0]
 
 @lru_cache(maxsize=None)
 def explorer_stats(depth, activation, scale, seed=0):
-    """:func:`backprop.vanishing.layer_statistics` of the explorer's network (cached: drawn and described)."""
+    """:func:`backprop.vanishing.layer_statistics` of the explorer's network (cached: drawn and
+    described)."""
     return vanishing.layer_statistics(depth, activation, scale, seed=seed)
 
 
@@ -47,16 +48,17 @@ def explorer_alt(depth, activation, scale, seed=0):
     """The alt text of one explorer frame: what it shows, with its numbers."""
     norms, _, saturated = explorer_stats(int(depth), activation, float(scale), seed)
     return (
-        f"Log plot of the gradient size per layer of a {activation} network with {depth} hidden layers "
-        f"and weight scale {scale}: layer 1 gets {norms[0] / norms[-1]:.1e} times the output layer's "
-        f"gradient; beside it, bars of the saturated fraction per layer (largest "
+        f"Log plot of the gradient size per layer of a {activation} network with {depth} hidden "
+        f"layers and weight scale {scale}: layer 1 gets {norms[0] / norms[-1]:.1e} times the "
+        f"output layer's gradient; beside it, bars of the saturated fraction per layer (largest "
         f"{saturated.max():.0%})."
     )
 
 
 def explorer_widget(seed=0, dpi=80):
     """Vanishing-gradient explorer: ||delta^l|| per layer and saturation per layer, for every
-    depth in DEPTHS, activation in ACTIVATIONS and weight scale in SCALES (all frames drawn here)."""
+    depth in DEPTHS, activation in ACTIVATIONS and weight scale in SCALES (all frames drawn
+    here)."""
     figure = ExplorerFigure(max(DEPTHS) + 1)
     controls = [
         linked.slider("hidden layers", DEPTHS, index=DEPTHS.index(10)),
@@ -155,7 +157,8 @@ def band_widget(dpi=80):
         width = float(saturation_band.band_width(float(w)))
         return (
             f"The factor |w σ'(w a + b)| against a for w = {w}, b = {b}: it peaks at |w|/4 = "
-            f"{float(w) / 4:g} and is at least 1 on a band of width {width:.2f}; beside it, that width "
+            f"{float(w) / 4:g} and is at least 1 on a band of width {width:.2f}; beside it, that "
+            f"width "
             f"against |w|."
         )
 
