@@ -9,7 +9,7 @@ from backprop import datasets, learning_speed, linked, saturation_band, vanishin
 from backprop.vanishing_plots import BandFigure, ExplorerFigure, SpeedFigure
 
 ACTIVATIONS = ["sigmoid", "tanh", "relu"]
-DEPTHS = [2, 6, 10]  # hidden layers
+DEPTHS = [2, 10]  # hidden layers
 SCALES = [0.5, 1.0, 2.0, 8.0]  # W^l ~ scale * N(0, 1/n_{l-1})
 SATURATED_LABEL = {
     "sigmoid": "saturated: σ′ < 1% of 1/4",
