@@ -23,7 +23,7 @@ SPEED_SEEDS = range(8)  # the ensemble: seed s draws the initial parameters
 ETAS = {"sigmoid": 1.0, "tanh": 0.02, "relu": 0.01}  # learning rates that train without diverging
 SPEED_EPOCHS, SPEED_IMAGES, SPEED_BATCH = 10, 800, 10
 
-BAND_WS = [2.0, 4.0, 6.0, 8.0, 12.0, 24.0]
+BAND_WS = [2.0, 4.0, 8.0, 24.0]
 BAND_BS = [-4.0, 0.0]
 
 
