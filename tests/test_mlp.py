@@ -141,7 +141,7 @@ def test_inputs_are_not_modified():
         (lambda W, b, x: (W, b, x[:1]), r"W\^1 must be \(n_1, 1\), got shape \(3, 2\)"),
         (lambda W, b, x: (W, [b[0].ravel(), b[1]], x), r"b\^1 must be \(3, 1\), got shape \(3,\)"),
         (lambda W, b, x: (W, b[:1], x), "2 weights and 1 biases"),
-        (lambda W, b, x: (W, b, x.ravel()), r"x must be \(n_0, m\).*got shape \(4,\)"),
+        (lambda W, b, x: (W, b, x.ravel()), r"x must be \(n_0, m\).*got \(4,\)"),
         (lambda W, b, x: (W, b, np.full_like(x, np.nan)), "finite"),
         (lambda W, b, x: ([W[0], W[0]], b, x), r"W\^2 must be \(n_2, 3\), got shape \(3, 2\)"),
     ],
@@ -167,3 +167,30 @@ def test_float64_even_from_integer_input():
     weights, biases = mlp.init_network([2, 2], np.random.default_rng(0))
     zs, activations = mlp.forward(weights, biases, np.array([[1], [2]]))
     assert zs[0].dtype == activations[-1].dtype == np.float64
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "relu"])
+def test_a_stack_of_networks_is_each_network_alone(activation):
+    nets = [network([3, 4, 2], 5, seed) for seed in range(3)]
+    weights = [np.stack(layer) for layer in zip(*(n[0] for n in nets))]
+    biases = [np.stack(layer) for layer in zip(*(n[1] for n in nets))]
+    x, y = np.stack([n[2] for n in nets]), np.stack([n[3] for n in nets])
+    zs, activations = mlp.forward(weights, biases, x, activation)
+    stacked = mlp.backward(weights, zs, activations, y)
+    costs = mlp.cost(activations[-1], y)
+    for s, (W, b, xs, ys) in enumerate(nets):
+        alone_zs, alone_a = mlp.forward(W, b, xs, activation)
+        assert costs[s] == pytest.approx(mlp.cost(alone_a[-1], ys), rel=1e-12)
+        for got, want in zip(stacked, mlp.backward(W, alone_zs, alone_a, ys)):
+            for g, w in zip(got, want):
+                np.testing.assert_allclose(g[s], w, rtol=1e-12, atol=1e-15)
+
+
+def test_a_stack_rejects_inputs_of_another_stack():
+    weights, biases, x, _ = network([3, 4, 2], 5, 0)
+    stacked_w = [np.stack([W, W]) for W in weights]
+    stacked_b = [np.stack([b, b]) for b in biases]
+    with pytest.raises(ValueError, match=r"x must be \(n_0, m\) or \(2, n_0, m\).*got \(3, 3, 5\)"):
+        mlp.forward(stacked_w, stacked_b, np.stack([x, x, x]))
+    with pytest.raises(ValueError, match=r"b\^1 must be \(2, 4, 1\)"):
+        mlp.forward(stacked_w, biases, x)

@@ -42,7 +42,8 @@ def check_network(weights, biases, x):
         )
     stack, x = np.shape(weights[0])[:-2], np.asarray(x)
     if x.shape[:-2] not in ((), stack) or x.ndim < 2:
-        raise ValueError(f"x must be (n_0, m), one example per column; got shape {x.shape}")
+        shared = "" if not stack else f" or ({', '.join(map(str, stack))}, n_0, m)"
+        raise ValueError(f"x must be (n_0, m){shared}, one example per column; got {x.shape}")
     n_prev = x.shape[-2]
     for l, (W, b) in enumerate(zip(weights, biases), start=1):
         W, b = np.asarray(W), np.asarray(b)
