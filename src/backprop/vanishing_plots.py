@@ -152,7 +152,7 @@ class SpeedFigure:
             ax.tick_params(labelsize=8)
 
     def draw(self, grad_norms, test_accuracy, title):
-        """One frame: grad_norms (epochs + 1, L), test_accuracy (epochs + 1,). Returns the figure."""
+        """One frame: grad_norms (epochs + 1, L), test_accuracy (epochs + 1,); returns it."""
         epochs = np.arange(len(grad_norms))
         shown, above, below = clip_marked(grad_norms, SPEED_FLOOR, SPEED_CEILING)
         for line, column in zip(self.lines, shown.T):

@@ -5,12 +5,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from backprop import datasets, linked, vanishing
+from backprop import datasets, learning_speed, linked, saturation_band, vanishing
 from backprop.vanishing_plots import BandFigure, ExplorerFigure, SpeedFigure
 
 ACTIVATIONS = ["sigmoid", "tanh", "relu"]
-DEPTHS = [2, 4, 6, 8, 10]  # hidden layers
-SCALES = [0.5, 1.0, 2.0, 4.0, 8.0]  # W^l ~ scale * N(0, 1/n_{l-1})
+DEPTHS = [2, 10]  # hidden layers
+SCALES = [0.5, 1.0, 2.0, 8.0]  # W^l ~ scale * N(0, 1/n_{l-1})
 SATURATED_LABEL = {
     "sigmoid": "saturated: σ′ < 1% of 1/4",
     "tanh": "saturated: tanh′ < 1% of 1",
@@ -18,17 +18,19 @@ SATURATED_LABEL = {
 }
 
 SPEED_SIZES = [64, 30, 30, 30, 30, 10]  # 4 hidden layers on the 8x8 digits
-SPEED_SCALES = [0.5, 1.0, 2.0, 4.0]
+SPEED_SCALES = [1.0, 4.0]
+SPEED_SEEDS = range(8)  # the ensemble: seed s draws the initial parameters
 ETAS = {"sigmoid": 1.0, "tanh": 0.02, "relu": 0.01}  # learning rates that train without diverging
-SPEED_EPOCHS, SPEED_IMAGES, SPEED_BATCH = 20, 800, 10
+SPEED_EPOCHS, SPEED_IMAGES, SPEED_BATCH = 10, 800, 10
 
-BAND_WS = [2.0, 4.0, 6.0, 8.0, 12.0, 24.0]
-BAND_BS = [-8.0, -4.0, -2.0, 0.0]
+BAND_WS = [2.0, 4.0, 8.0, 24.0]
+BAND_BS = [-4.0, 0.0]
 
 
 @lru_cache(maxsize=None)
 def explorer_stats(depth, activation, scale, seed=0):
-    """:func:`backprop.vanishing.layer_statistics` of the explorer's network (cached: drawn and described)."""
+    """:func:`backprop.vanishing.layer_statistics` of the explorer's network (cached: drawn and
+    described)."""
     return vanishing.layer_statistics(depth, activation, scale, seed=seed)
 
 
@@ -46,16 +48,17 @@ def explorer_alt(depth, activation, scale, seed=0):
     """The alt text of one explorer frame: what it shows, with its numbers."""
     norms, _, saturated = explorer_stats(int(depth), activation, float(scale), seed)
     return (
-        f"Log plot of the gradient size per layer of a {activation} network with {depth} hidden layers "
-        f"and weight scale {scale}: layer 1 gets {norms[0] / norms[-1]:.1e} times the output layer's "
-        f"gradient; beside it, bars of the saturated fraction per layer (largest "
+        f"Log plot of the gradient size per layer of a {activation} network with {depth} hidden "
+        f"layers and weight scale {scale}: layer 1 gets {norms[0] / norms[-1]:.1e} times the "
+        f"output layer's gradient; beside it, bars of the saturated fraction per layer (largest "
         f"{saturated.max():.0%})."
     )
 
 
 def explorer_widget(seed=0, dpi=80):
     """Vanishing-gradient explorer: ||delta^l|| per layer and saturation per layer, for every
-    depth in DEPTHS, activation in ACTIVATIONS and weight scale in SCALES (all frames drawn here)."""
+    depth in DEPTHS, activation in ACTIVATIONS and weight scale in SCALES (all frames drawn
+    here)."""
     figure = ExplorerFigure(max(DEPTHS) + 1)
     controls = [
         linked.slider("hidden layers", DEPTHS, index=DEPTHS.index(10)),
@@ -81,41 +84,51 @@ def explorer_static(depth=10, activation="sigmoid", scale=1.0, dpi=80):
 
 
 @lru_cache(maxsize=None)
-def speed_history(activation, scale, seed=0):
-    """A :class:`backprop.vanishing.TrainingHistory` of SPEED_SIZES on the first SPEED_IMAGES digits."""
+def speed_ensemble(activation):
+    """The :class:`backprop.learning_speed.TrainingHistory` of SPEED_SIZES for every scale in
+    SPEED_SCALES and seed in SPEED_SEEDS, on the first SPEED_IMAGES digits (cached)."""
     images, labels = datasets.load_digits()
-    return vanishing.train(
+    return learning_speed.train(
         SPEED_SIZES,
         activation,
-        scale,
+        SPEED_SCALES,
+        SPEED_SEEDS,
         images[:SPEED_IMAGES],
         labels[:SPEED_IMAGES],
         SPEED_EPOCHS,
         SPEED_BATCH,
         ETAS[activation],
-        np.random.default_rng(seed),
     )
 
 
-def speed_widget(seed=0, dpi=80):
-    """Learning speed per layer: ||dC/db^l|| of every layer over the epochs of a training run,
-    for every activation in ACTIVATIONS and weight scale in SPEED_SCALES."""
+def speed_example(activation, scale):
+    """``(seed, grad_norms (epochs + 1, L), test_accuracy (epochs + 1,))`` of the run drawn as
+    the example: :func:`backprop.learning_speed.example_run` of the ensemble at ``scale``."""
+    h, i = speed_ensemble(activation), SPEED_SCALES.index(scale)
+    j = learning_speed.example_run(h, i)
+    return SPEED_SEEDS[j], h.grad_norms[:, i, j], h.test_accuracy[:, i, j]
+
+
+def speed_widget(dpi=80):
+    """Learning speed per layer: ||dC/db^l|| of every layer over the epochs of the example run
+    (the ensemble's median), for every activation in ACTIVATIONS and scale in SPEED_SCALES."""
     figure = SpeedFigure(len(SPEED_SIZES) - 1, SPEED_EPOCHS)
 
     def draw(activation, scale):
-        h = speed_history(activation, scale, seed)
+        seed, norms, accuracy = speed_example(activation, scale)
         title = (
-            f"{activation} (η = {ETAS[activation]:g}), weight scale {scale:g}: "
-            f"test accuracy {h.test_accuracy[-1]:.0%} after {SPEED_EPOCHS} epochs"
+            f"{activation} (η = {ETAS[activation]:g}), weight scale {scale:g}, seed {seed}: "
+            f"test accuracy {accuracy[-1]:.0%} after {SPEED_EPOCHS} epochs"
         )
-        return figure.draw(h.grad_norms, h.test_accuracy, title)
+        return figure.draw(norms, accuracy, title)
 
     def alt(activation, scale):
-        h = speed_history(activation, float(scale), seed)
+        seed, _, accuracy = speed_example(activation, float(scale))
         return (
-            f"Learning speed of each of the {len(SPEED_SIZES) - 1} layers of a {activation} network "
-            f"(weight scale {scale}) over {SPEED_EPOCHS} epochs on a log axis, and its test accuracy, "
-            f"which ends at {h.test_accuracy[-1]:.0%}."
+            f"Learning speed of each of the {len(SPEED_SIZES) - 1} layers of a {activation} "
+            f"network (weight scale {scale}, seed {seed}, the median of {len(SPEED_SEEDS)} runs) "
+            f"over {SPEED_EPOCHS} epochs on a log axis, and its test accuracy, which ends at "
+            f"{accuracy[-1]:.0%}."
         )
 
     controls = [
@@ -130,21 +143,22 @@ def band_widget(dpi=80):
     the band where it is >= 1 shaded; beside it the band's width against |w|."""
     a = np.linspace(-1.0, 2.0, 601)
     w_curve = np.geomspace(0.8, 40.0, 200)
-    figure = BandFigure(a, w_curve, vanishing.band_width(w_curve))
+    figure = BandFigure(a, w_curve, saturation_band.band_width(w_curve))
 
     def draw(w, b):
-        lo, hi = vanishing.band_interval(w, b)
-        width = float(vanishing.band_width(w))
+        lo, hi = saturation_band.band_interval(w, b)
+        width = float(saturation_band.band_width(w))
         title = f"w = {w:g}, b = {b:g}: band " + (
             f"a ∈ [{lo:.2f}, {hi:.2f}], width {width:.2f}" if width > 0 else "empty (|w| < 4)"
         )
-        return figure.draw(vanishing.band(a, w, b), (float(lo), float(hi)), width, w, title)
+        return figure.draw(saturation_band.band(a, w, b), (float(lo), float(hi)), width, w, title)
 
     def alt(w, b):
-        width = float(vanishing.band_width(float(w)))
+        width = float(saturation_band.band_width(float(w)))
         return (
             f"The factor |w σ'(w a + b)| against a for w = {w}, b = {b}: it peaks at |w|/4 = "
-            f"{float(w) / 4:g} and is at least 1 on a band of width {width:.2f}; beside it, that width "
+            f"{float(w) / 4:g} and is at least 1 on a band of width {width:.2f}; beside it, that "
+            f"width "
             f"against |w|."
         )
 
