@@ -26,6 +26,8 @@ The loop forms, which follow these equations one 2-D cross-correlation at a time
 :mod:`backprop.cnn_training`.
 """
 
+import functools
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
@@ -176,11 +178,13 @@ def conv2d_parameter_backward(delta, cache):
 # ---------------------------------------------------------------- pooling layer
 
 
-def pool_windows(a4, size):
-    """(N, C, H, W) -> (N, C, H/size, W/size, size²): each window's entries in row-major order."""
-    N, C, H, Wd = a4.shape
-    blocks = a4.reshape(N, C, H // size, size, Wd // size, size).transpose(0, 1, 2, 4, 3, 5)
-    return blocks.reshape(N, C, H // size, Wd // size, size * size)
+def window_entries(a4, size):
+    """Entry (u, v) of every size×size window at once, for (u, v) in row-major order.
+
+    a4: (N, C, H, W) -> a list of size² strided views a4[:, :, u::size, v::size], each
+    (N, C, H/size, W/size).
+    """
+    return [a4[:, :, u::size, v::size] for u, v in np.ndindex(size, size)]
 
 
 def pool_forward(a, size, mode="max"):
@@ -190,8 +194,11 @@ def pool_forward(a, size, mode="max"):
     Returns ``(out, cache)``, out: (C, H/size, W/size) or (N, C, H/size, W/size).
     """
     a4, single = check_pool(a, size, mode)
-    windows = pool_windows(a4, size)
-    out = windows.max(axis=-1) if mode == "max" else windows.mean(axis=-1)  # (POOL-FP)
+    entries = window_entries(a4, size)
+    if mode == "max":
+        out = functools.reduce(np.maximum, entries)  # (POOL-FP max) the window's largest entry
+    else:
+        out = sum(entries) / size**2  # (POOL-FP mean) the window's average
     return restore_rank(out, single), (a4, size, mode, single)
 
 
@@ -205,10 +212,13 @@ def pool_backward(delta, cache):
     a4, size, mode, single = cache
     N, C, H, Wd = a4.shape
     d4 = check_delta(delta, (N, C, H // size, Wd // size), single)
-    if mode == "max":
-        first_max = pool_windows(a4, size).argmax(axis=-1)  # argmax returns the first maximum
-        share = np.arange(size * size) == first_max[..., None]  # (POOL-BP max) 1 there, else 0
-    else:
-        share = np.full(size * size, 1.0 / size**2)  # (POOL-BP mean) 1/size² everywhere
-    g = (d4[..., None] * share).reshape(N, C, H // size, Wd // size, size, size)
-    return restore_rank(g.transpose(0, 1, 2, 4, 3, 5).reshape(N, C, H, Wd), single)
+    grad_a, entries = np.zeros_like(a4), window_entries(a4, size)
+    out, taken = functools.reduce(np.maximum, entries), np.zeros(d4.shape, dtype=bool)
+    for (u, v), entry in zip(np.ndindex(size, size), entries):
+        if mode == "max":
+            first = (entry == out) & ~taken  # the first maximum of its window, in row-major order
+            grad_a[:, :, u::size, v::size] = d4 * first  # (POOL-BP max) all to the maximum
+            taken |= first
+        else:
+            grad_a[:, :, u::size, v::size] = d4 / size**2  # (POOL-BP mean) shared equally
+    return restore_rank(grad_a, single)

@@ -97,8 +97,8 @@ def train_small_cnn(
     (see :func:`small_cnn_forward`); ``shape``: filters and kernel of :func:`init_small_cnn`.
     ``rng`` draws, in this order, the parameters, the train/test split and each epoch's order.
     Returns a dict: "layers" (the record every later pass must use), "params" (trained),
-    "snapshots" (a copy of params before each epoch and after the last), "test_accuracy" and
-    "train_cost" (per example) per snapshot, "test_idx".
+    "snapshots" (a copy of params before each epoch and after the last), "test_accuracy" per
+    snapshot, "test_idx".
     """
     layers = {"activation": activation, "pool": pool, "mode": mode}
     images = np.asarray(images, dtype=np.float64)
@@ -111,13 +111,11 @@ def train_small_cnn(
         grads, _ = small_cnn_backward(params, cache, y[:, batch])
         return [grads[name] for name in params]
 
-    history = {"layers": layers, "snapshots": [], "test_accuracy": [], "train_cost": []}
+    history = {"layers": layers, "snapshots": [], "test_accuracy": []}
     for epoch in range(epochs + 1):  # snapshot 0: before training
         if epoch > 0:
             training.sgd_epoch(list(params.values()), gradients, train_idx, batch_size, eta, rng)
         history["snapshots"].append({k: v.copy() for k, v in params.items()})
-        out_train, _ = small_cnn_forward(params, images[train_idx], **layers)
-        history["train_cost"].append(mlp.cost(out_train, y[:, train_idx]) / len(train_idx))
         history["test_accuracy"].append(
             accuracy(params, images[test_idx], labels[test_idx], layers)
         )
