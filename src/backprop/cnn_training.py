@@ -91,7 +91,7 @@ def train_small_cnn(
     test_fraction=0.2,
     **shape,
 ):
-    """Mini-batch SGD (:func:`backprop.training.sgd_epoch`) on the quadratic cost of the small CNN.
+    """Mini-batch SGD (``backprop.training.sgd_epoch``) on the quadratic cost of the small CNN.
 
     images: (N, H, W); labels: (N,) integers 0..9; activation, pool and mode: the network's layers
     (see :func:`small_cnn_forward`); ``shape``: filters and kernel of :func:`init_small_cnn`.
