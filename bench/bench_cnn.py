@@ -1,4 +1,5 @@
-"""Benchmark (not a test): the vectorised conv and pooling layers of backprop.cnn against their loop forms.
+"""Benchmark (not a test): the vectorised conv and pooling layers of backprop.cnn against their
+loop forms in backprop.cnn_loops.
 
 Workload: a batch of 64 one-channel 28×28 images, 8 filters 3×3 (z: 64×8×26×26), then 2×2 max
 pooling of z (out: 64×8×13×13). Each row times a forward plus a backward pass.
@@ -7,14 +8,14 @@ The loop forms take seconds on the whole batch, so they run once on the first LO
 samples and their time is scaled by 64 / LOOP_SAMPLES (their cost is linear in the batch size);
 the vectorised forms run on the whole batch, best of REPEATS runs.
 
-    python bench/bench_cnn.py     # prints the table (needs the package: pip install -e . or PYTHONPATH=src)
+    python bench/bench_cnn.py    # prints the table (needs the package, or PYTHONPATH=src)
 """
 
 import time
 
 import numpy as np
 
-from backprop import cnn
+from backprop import cnn, cnn_loops
 
 N, C, H, W, F, K, POOL = 64, 1, 28, 28, 8, 3, 2
 LOOP_SAMPLES = 8
@@ -68,13 +69,20 @@ def run(seed=0):
         row(
             f"conv {F}x{K}x{K} forward+backward",
             conv_step(
-                cnn.conv2d_forward_loops, cnn.conv2d_backward_loops, a[few], weights, bias, dz[few]
+                cnn_loops.conv2d_forward_loops,
+                cnn_loops.conv2d_backward_loops,
+                a[few],
+                weights,
+                bias,
+                dz[few],
             ),
             conv_step(cnn.conv2d_forward, cnn.conv2d_backward, a, weights, bias, dz),
         ),
         row(
             f"max pool {POOL}x{POOL} forward+backward",
-            pool_step(cnn.pool_forward_loops, cnn.pool_backward_loops, z[few], dpool[few]),
+            pool_step(
+                cnn_loops.pool_forward_loops, cnn_loops.pool_backward_loops, z[few], dpool[few]
+            ),
             pool_step(cnn.pool_forward, cnn.pool_backward, z, dpool),
         ),
     ]
@@ -84,9 +92,8 @@ def table(rows):
     """The rows as a plain-text table."""
     lines = [f"{'operation':<34} {'loops (s)':>10} {'vectorised (s)':>15} {'ratio':>8}"]
     for r in rows:
-        lines.append(
-            f"{r['operation']:<34} {r['loops_s']:>10.3f} {r['vectorised_s']:>15.5f} {r['ratio']:>7.0f}x"
-        )
+        times = f"{r['loops_s']:>10.3f} {r['vectorised_s']:>15.5f} {r['ratio']:>7.0f}x"
+        lines.append(f"{r['operation']:<34} {times}")
     lines.append(
         f"batch {rows[0]['batch']}; loop times measured on {LOOP_SAMPLES} samples and "
         f"scaled by {N}/{LOOP_SAMPLES}; vectorised: best of {REPEATS}"

@@ -8,8 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from backprop import activations as act
-from backprop import cnn
-from backprop.gradcheck import numerical_gradient, rel_error
+from backprop import cnn, cnn_loops
+from backprop.gradcheck import numerical_gradient
+from gradients import assert_gradient
 
 # The loss sum(out * G) is linear in each of a, W, b (and piecewise linear for pooling), so the
 # central difference is exact for any step; a step of 1e-3 keeps the rounding error
@@ -24,13 +25,13 @@ def batch_shape(n, *rest):
 
 
 def random_conv(rng, n, C, F, kh, kw, dh, dw):
-    """a of shape (C, H, W) or (n, C, H, W) with H = kh + dh, W = kw + dw; W (F, C, kh, kw); b (F,)."""
+    """a (C, H, W) or (n, C, H, W) with H = kh + dh, W = kw + dw; W (F, C, kh, kw); b (F,)."""
     a = rng.standard_normal(batch_shape(n, C, kh + dh, kw + dw))
     return a, rng.standard_normal((F, C, kh, kw)), rng.standard_normal(F)
 
 
 def distinct_values(rng, shape):
-    """Entries 0.1 apart in random order: no ties, and no window's maximum changes under a step EPS."""
+    """Entries 0.1 apart in random order: no ties, no window's maximum changes under a step EPS."""
     size = int(np.prod(shape))
     return (rng.permutation(size).reshape(shape) - size / 2) * 0.1
 
@@ -58,31 +59,6 @@ pool_cases = given(
 # ---------------------------------------------------------------- conv: by hand
 
 
-def test_cross_correlate2d_matches_numpy_correlate_on_rows():
-    rng = np.random.default_rng(0)
-    x, k = rng.standard_normal(9), rng.standard_normal(4)
-    np.testing.assert_allclose(
-        cnn.cross_correlate2d(x[None], k[None])[0], np.correlate(x, k, "valid"), rtol=1e-12
-    )
-
-
-def test_cross_correlate2d_of_outer_products_is_outer_product_of_1d_correlations():
-    rng = np.random.default_rng(1)
-    p, q, r, s = (rng.standard_normal(m) for m in (6, 5, 3, 2))
-    expected = np.outer(np.correlate(p, r, "valid"), np.correlate(q, s, "valid"))
-    np.testing.assert_allclose(
-        cnn.cross_correlate2d(np.outer(p, q), np.outer(r, s)), expected, rtol=1e-12
-    )
-
-
-def test_convolve2d_is_true_convolution_and_commutes():
-    rng = np.random.default_rng(2)
-    x, k = rng.standard_normal(8), rng.standard_normal(3)
-    expected = np.convolve(x, k, "valid")  # numpy's convolve flips the kernel
-    np.testing.assert_allclose(cnn.convolve2d(x[None], k[None])[0], expected, rtol=1e-12)
-    np.testing.assert_allclose(cnn.convolve2d(k[None], x[None])[0], expected, rtol=1e-12)
-
-
 def test_rot180_and_pad_full_by_hand():
     W = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
     np.testing.assert_array_equal(cnn.rot180(W), [[6, 5, 4], [3, 2, 1]])
@@ -91,7 +67,7 @@ def test_rot180_and_pad_full_by_hand():
     )
 
 
-@pytest.mark.parametrize("forward", [cnn.conv2d_forward, cnn.conv2d_forward_loops])
+@pytest.mark.parametrize("forward", [cnn.conv2d_forward, cnn_loops.conv2d_forward_loops])
 def test_conv_forward_by_hand(forward):
     a = np.arange(9.0).reshape(1, 3, 3)  # a[i, j] = 3 i + j
     W = np.array([[[[1.0, 0.0], [0.0, -1.0]]]])  # z[i, j] = a[i, j] - a[i+1, j+1] = -4
@@ -99,7 +75,7 @@ def test_conv_forward_by_hand(forward):
     np.testing.assert_array_equal(z, np.full((1, 2, 2), -3.5))
 
 
-@pytest.mark.parametrize("forward", [cnn.conv2d_forward, cnn.conv2d_forward_loops])
+@pytest.mark.parametrize("forward", [cnn.conv2d_forward, cnn_loops.conv2d_forward_loops])
 def test_conv_forward_1x1_kernel_mixes_channels(forward):
     rng = np.random.default_rng(3)
     a, W, b = random_conv(rng, 2, 3, 4, 1, 1, 4, 5)
@@ -111,21 +87,48 @@ def test_conv_forward_1x1_kernel_mixes_channels(forward):
 # ---------------------------------------------------------------- conv: gradients
 
 
+CONV_FORMS = [
+    (cnn.conv2d_forward, cnn.conv2d_backward),
+    (cnn_loops.conv2d_forward_loops, cnn_loops.conv2d_backward_loops),
+]
+POOL_FORMS = [
+    (cnn.pool_forward, cnn.pool_backward),
+    (cnn_loops.pool_forward_loops, cnn_loops.pool_backward_loops),
+]
+
+
 @settings(max_examples=30, deadline=None)
 @conv_cases
-def test_conv_gradients_match_finite_differences(n, C, F, kh, kw, dh, dw, seed):
+@pytest.mark.parametrize("forward, backward", CONV_FORMS)
+def test_conv_gradients_match_finite_differences(forward, backward, n, C, F, kh, kw, dh, dw, seed):
+    rng = np.random.default_rng(seed)
+    a, W, b = random_conv(rng, n, C, F, kh, kw, dh, dw)
+    z, cache = forward(a, W, b)
+    G = rng.standard_normal(z.shape)  # random upstream gradient: loss = sum(z * G), delta = G
+    grad_a, grad_W, grad_b = backward(G, cache)
+    assert (grad_a.shape, grad_W.shape, grad_b.shape) == (a.shape, W.shape, b.shape)
+    num_a = numerical_gradient(lambda x: np.sum(forward(x, W, b)[0] * G), a, EPS)
+    num_W = numerical_gradient(lambda x: np.sum(forward(a, x, b)[0] * G), W, EPS)
+    num_b = numerical_gradient(lambda x: np.sum(forward(a, W, x)[0] * G), b, EPS)
+    assert_gradient(grad_a, num_a)
+    assert_gradient(grad_W, num_W)
+    assert_gradient(grad_b, num_b)
+
+
+@settings(max_examples=10, deadline=None)
+@conv_cases
+def test_conv2d_parameter_backward_is_the_parameter_part_of_conv2d_backward(
+    n, C, F, kh, kw, dh, dw, seed
+):
     rng = np.random.default_rng(seed)
     a, W, b = random_conv(rng, n, C, F, kh, kw, dh, dw)
     z, cache = cnn.conv2d_forward(a, W, b)
-    G = rng.standard_normal(z.shape)  # random upstream gradient: loss = sum(z * G), delta = G
-    grad_a, grad_W, grad_b = cnn.conv2d_backward(G, cache)
-    assert (grad_a.shape, grad_W.shape, grad_b.shape) == (a.shape, W.shape, b.shape)
-    num_a = numerical_gradient(lambda x: np.sum(cnn.conv2d_forward(x, W, b)[0] * G), a, EPS)
-    num_W = numerical_gradient(lambda x: np.sum(cnn.conv2d_forward(a, x, b)[0] * G), W, EPS)
-    num_b = numerical_gradient(lambda x: np.sum(cnn.conv2d_forward(a, W, x)[0] * G), b, EPS)
-    assert rel_error(grad_a, num_a) < 1e-7
-    assert rel_error(grad_W, num_W) < 1e-7
-    assert rel_error(grad_b, num_b) < 1e-7
+    G = rng.standard_normal(z.shape)
+    _, grad_W, grad_b = cnn_loops.conv2d_backward_loops(
+        G, cnn_loops.conv2d_forward_loops(a, W, b)[1]
+    )
+    for got, expected in zip(cnn.conv2d_parameter_backward(G, cache), (grad_W, grad_b)):
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
 
 
 @settings(max_examples=30, deadline=None)
@@ -134,11 +137,11 @@ def test_conv_loops_equal_vectorised(n, C, F, kh, kw, dh, dw, seed):
     rng = np.random.default_rng(seed)
     a, W, b = random_conv(rng, n, C, F, kh, kw, dh, dw)
     z, cache = cnn.conv2d_forward(a, W, b)
-    z_loops, cache_loops = cnn.conv2d_forward_loops(a, W, b)
+    z_loops, cache_loops = cnn_loops.conv2d_forward_loops(a, W, b)
     np.testing.assert_allclose(z_loops, z, rtol=1e-12, atol=1e-12)
     G = rng.standard_normal(z.shape)
     for loops, vectorised in zip(
-        cnn.conv2d_backward_loops(G, cache_loops), cnn.conv2d_backward(G, cache)
+        cnn_loops.conv2d_backward_loops(G, cache_loops), cnn.conv2d_backward(G, cache)
     ):
         np.testing.assert_allclose(loops, vectorised, rtol=1e-12, atol=1e-12)
 
@@ -165,87 +168,31 @@ def test_conv_then_sigmoid_then_maxpool_chain_rule():
         z
     )  # upsample(delta^l) ⊙ sigma'(z^{l-1})
     grad_a, grad_W, grad_b = cnn.conv2d_backward(delta, conv_cache)
-    # sigmoid is not linear, so the step matters: some entries of grad_a are small (cancellations),
-    # and with the default step 1e-6 their rounding error (~1e-16 |loss| / step) reaches 1e-6 relative;
-    # a step of 1e-4 keeps both rounding and truncation (~step^2) below 1e-7.
-    assert rel_error(grad_a, numerical_gradient(lambda x: loss(x, W, b), a, 1e-4)) < 1e-7
-    assert rel_error(grad_W, numerical_gradient(lambda x: loss(a, x, b), W, 1e-4)) < 1e-7
-    assert rel_error(grad_b, numerical_gradient(lambda x: loss(a, W, x), b, 1e-4)) < 1e-7
-
-
-# ---------------------------------------------------------------- the notes' rot180 formulas
-
-
-def true_convolution_forward(a, W_true, b):
-    """z = a ⊛ W' + b (flipped kernel) = a ⋆ rot180(W') + b."""
-    return cnn.conv2d_forward(a, cnn.rot180(W_true), b)[0]
-
-
-@settings(max_examples=15, deadline=None)
-@conv_cases
-def test_notes_weight_gradient_is_right_only_for_a_true_convolution_forward(
-    n, C, F, kh, kw, dh, dw, seed
-):
-    rng = np.random.default_rng(seed)
-    a, W, b = random_conv(rng, n, C, F, kh, kw, dh, dw)
-    G = rng.standard_normal(cnn.conv2d_forward(a, W, b)[0].shape)
-    num_W = numerical_gradient(lambda x: np.sum(cnn.conv2d_forward(a, x, b)[0] * G), W, EPS)
-    num_W_true = numerical_gradient(lambda x: np.sum(true_convolution_forward(a, x, b) * G), W, EPS)
-    readings = cnn.weight_gradient_readings(a, G)
-    assert rel_error(readings["a ⋆ delta"], num_W) < 1e-7
-    assert rel_error(readings["delta ⊛ rot180(a)"], num_W_true) < 1e-7
-    assert rel_error(readings["delta ⊛ rot180(a)"], cnn.rot180(num_W)) < 1e-7
-    a4, G4 = (a[None], G[None]) if n is None else (a, G)
-    a_conv_delta = np.zeros_like(W)  # the cross-correlation reading equals rot180(a ⊛ delta)
-    for m, f, c in np.ndindex(a4.shape[0], F, C):
-        a_conv_delta[f, c] += cnn.convolve2d(a4[m, c], G4[m, f])
-    np.testing.assert_allclose(
-        readings["rot180(a) ⋆ delta"], cnn.rot180(a_conv_delta), rtol=1e-12, atol=1e-12
-    )
-
-
-def test_notes_weight_gradient_differs_from_the_gradient_of_this_module():
-    rng = np.random.default_rng(5)
-    a, W, b = random_conv(rng, 2, 2, 3, 3, 2, 3, 4)
-    z, cache = cnn.conv2d_forward(a, W, b)
-    G = rng.standard_normal(z.shape)
-    grad_W = cnn.conv2d_backward(G, cache)[1]
-    readings = cnn.weight_gradient_readings(a, G)
-    assert rel_error(readings["delta ⊛ rot180(a)"], grad_W) > 0.1
-    assert rel_error(readings["rot180(a) ⋆ delta"], grad_W) > 0.1
-    assert rel_error(readings["rot180(a) ⋆ delta"], cnn.rot180(grad_W)) > 0.1
-
-
-def test_notes_delta_formula_holds_for_a_true_convolution_forward_too():
-    """With z = a ⊛ W' + b, dC/da = full(delta) ⊛ rot180(W'): the notes' formula with * = ⊛."""
-    rng = np.random.default_rng(6)
-    a, W_true, b = random_conv(rng, None, 2, 3, 3, 2, 2, 3)
-    G = rng.standard_normal(true_convolution_forward(a, W_true, b).shape)
-    expected = np.zeros_like(a)
-    for f, c in np.ndindex(3, 2):
-        expected[c] += cnn.convolve2d(cnn.pad_full(G[f], 3, 2), cnn.rot180(W_true[f, c]))
-    num_a = numerical_gradient(lambda x: np.sum(true_convolution_forward(x, W_true, b) * G), a, EPS)
-    assert rel_error(expected, num_a) < 1e-7
+    # sigmoid is not linear: the step trades rounding (~1e-16 |loss| / step) against truncation
+    # (~step^2); gradcheck.matches judges the small entries in absolute terms.
+    assert_gradient(grad_a, numerical_gradient(lambda x: loss(x, W, b), a, 1e-5))
+    assert_gradient(grad_W, numerical_gradient(lambda x: loss(a, x, b), W, 1e-5))
+    assert_gradient(grad_b, numerical_gradient(lambda x: loss(a, W, x), b, 1e-5))
 
 
 # ---------------------------------------------------------------- pooling
 
 
-@pytest.mark.parametrize("forward", [cnn.pool_forward, cnn.pool_forward_loops])
+@pytest.mark.parametrize("forward", [cnn.pool_forward, cnn_loops.pool_forward_loops])
 def test_pool_forward_by_hand(forward):
     a = np.arange(16.0).reshape(1, 4, 4)
     np.testing.assert_array_equal(forward(a, 2, "max")[0], [[[5, 7], [13, 15]]])
     np.testing.assert_array_equal(forward(a, 2, "mean")[0], [[[2.5, 4.5], [10.5, 12.5]]])
 
 
-@pytest.mark.parametrize("backward", [cnn.pool_backward, cnn.pool_backward_loops])
+@pytest.mark.parametrize("backward", [cnn.pool_backward, cnn_loops.pool_backward_loops])
 def test_mean_pool_backward_shares_delta_equally(backward):
     _, cache = cnn.pool_forward(np.zeros((1, 2, 4)), 2, "mean")
     grad = backward(np.array([[[4.0, -8.0]]]), cache)
     np.testing.assert_array_equal(grad, [[[1, 1, -2, -2], [1, 1, -2, -2]]])
 
 
-@pytest.mark.parametrize("backward", [cnn.pool_backward, cnn.pool_backward_loops])
+@pytest.mark.parametrize("backward", [cnn.pool_backward, cnn_loops.pool_backward_loops])
 @pytest.mark.parametrize(
     "window, expected",
     [
@@ -271,15 +218,15 @@ def test_max_pool_at_a_tie_finite_differences_split_the_gradient():
 @settings(max_examples=30, deadline=None)
 @pool_cases
 @pytest.mark.parametrize("mode", ["max", "mean"])
-def test_pool_gradients_match_finite_differences(mode, n, C, size, ho, wo, seed):
+@pytest.mark.parametrize("forward, backward", POOL_FORMS)
+def test_pool_gradients_match_finite_differences(forward, backward, mode, n, C, size, ho, wo, seed):
     rng = np.random.default_rng(seed)
     a = distinct_values(rng, batch_shape(n, C, ho * size, wo * size))
-    out, cache = cnn.pool_forward(a, size, mode)
+    out, cache = forward(a, size, mode)
     assert out.shape == batch_shape(n, C, ho, wo)
     G = rng.standard_normal(out.shape)
-    grad_a = cnn.pool_backward(G, cache)
-    num_a = numerical_gradient(lambda x: np.sum(cnn.pool_forward(x, size, mode)[0] * G), a, EPS)
-    assert rel_error(grad_a, num_a) < 1e-7
+    num_a = numerical_gradient(lambda x: np.sum(forward(x, size, mode)[0] * G), a, EPS)
+    assert_gradient(backward(G, cache), num_a)
 
 
 @settings(max_examples=30, deadline=None)
@@ -291,11 +238,11 @@ def test_pool_loops_equal_vectorised_with_many_ties(mode, n, C, size, ho, wo, se
         np.float64
     )  # ties everywhere
     out, cache = cnn.pool_forward(a, size, mode)
-    out_loops, cache_loops = cnn.pool_forward_loops(a, size, mode)
+    out_loops, cache_loops = cnn_loops.pool_forward_loops(a, size, mode)
     np.testing.assert_allclose(out_loops, out, rtol=1e-12)
     G = rng.standard_normal(out.shape)
     np.testing.assert_allclose(
-        cnn.pool_backward_loops(G, cache_loops), cnn.pool_backward(G, cache), rtol=1e-12
+        cnn_loops.pool_backward_loops(G, cache_loops), cnn.pool_backward(G, cache), rtol=1e-12
     )
 
 
@@ -307,14 +254,14 @@ def test_outputs_are_float64_whatever_the_input_dtype():
     W, b = np.ones((2, 1, 3, 3), dtype=np.float32), [0, 1]
     for forward, backward in [
         (cnn.conv2d_forward, cnn.conv2d_backward),
-        (cnn.conv2d_forward_loops, cnn.conv2d_backward_loops),
+        (cnn_loops.conv2d_forward_loops, cnn_loops.conv2d_backward_loops),
     ]:
         z, cache = forward(a, W, b)
         assert z.dtype == np.float64
         assert all(g.dtype == np.float64 for g in backward(np.ones(z.shape, dtype=np.int32), cache))
     for forward, backward in [
         (cnn.pool_forward, cnn.pool_backward),
-        (cnn.pool_forward_loops, cnn.pool_backward_loops),
+        (cnn_loops.pool_forward_loops, cnn_loops.pool_backward_loops),
     ]:
         out, cache = forward(a, 2, "max")
         assert out.dtype == np.float64
@@ -330,16 +277,16 @@ def test_inputs_are_not_modified(single):
     originals = [x.copy() for x in (a, W, b, G, P)]
     for forward, backward in [
         (cnn.conv2d_forward, cnn.conv2d_backward),
-        (cnn.conv2d_forward_loops, cnn.conv2d_backward_loops),
+        (cnn_loops.conv2d_forward_loops, cnn_loops.conv2d_backward_loops),
     ]:
         backward(G, forward(a, W, b)[1])
     for forward, backward in [
         (cnn.pool_forward, cnn.pool_backward),
-        (cnn.pool_forward_loops, cnn.pool_backward_loops),
+        (cnn_loops.pool_forward_loops, cnn_loops.pool_backward_loops),
     ]:
         for mode in ("max", "mean"):
             backward(P, forward(a, 2, mode)[1])
-    cnn.weight_gradient_readings(a, G)
+    cnn_loops.weight_gradient_readings(a, G)
     for x, original in zip((a, W, b, G, P), originals):
         np.testing.assert_array_equal(x, original)
 
@@ -352,7 +299,7 @@ B4 = np.zeros(4)
 NAN = np.full((2, 5, 5), np.nan)
 
 
-@pytest.mark.parametrize("forward", [cnn.conv2d_forward, cnn.conv2d_forward_loops])
+@pytest.mark.parametrize("forward", [cnn.conv2d_forward, cnn_loops.conv2d_forward_loops])
 @pytest.mark.parametrize(
     "a, W, b, message",
     [
@@ -387,7 +334,7 @@ def test_conv_forward_rejects_bad_input(forward, a, W, b, message):
     "forward, backward",
     [
         (cnn.conv2d_forward, cnn.conv2d_backward),
-        (cnn.conv2d_forward_loops, cnn.conv2d_backward_loops),
+        (cnn_loops.conv2d_forward_loops, cnn_loops.conv2d_backward_loops),
     ],
 )
 @pytest.mark.parametrize(
@@ -410,7 +357,7 @@ def test_conv_backward_rejects_bad_delta(forward, backward, delta, message):
         backward(delta, cache)
 
 
-@pytest.mark.parametrize("forward", [cnn.pool_forward, cnn.pool_forward_loops])
+@pytest.mark.parametrize("forward", [cnn.pool_forward, cnn_loops.pool_forward_loops])
 @pytest.mark.parametrize(
     "a, size, mode, message",
     [
@@ -434,7 +381,7 @@ def test_pool_forward_rejects_bad_input(forward, a, size, mode, message):
         forward(a, size, mode)
 
 
-@pytest.mark.parametrize("backward", [cnn.pool_backward, cnn.pool_backward_loops])
+@pytest.mark.parametrize("backward", [cnn.pool_backward, cnn_loops.pool_backward_loops])
 def test_pool_backward_rejects_bad_delta(backward):
     _, cache = cnn.pool_forward(np.zeros((3, 2, 4, 4)), 2)
     with pytest.raises(
@@ -454,30 +401,6 @@ def test_pool_backward_rejects_bad_delta(backward):
         (
             lambda: cnn.pad_full(np.zeros((3, 3)), 0, 2),
             r"kh, kw >= 1, got shape \(3, 3\) and \(kh, kw\)=\(0, 2\)",
-        ),
-        (
-            lambda: cnn.cross_correlate2d(np.zeros((3, 3)), np.zeros((4, 1))),
-            r"got x \(3, 3\) and k \(4, 1\)",
-        ),
-        (
-            lambda: cnn.cross_correlate2d(np.zeros((1, 3, 3)), np.zeros((2, 2))),
-            r"got x \(1, 3, 3\) and k \(2, 2\)",
-        ),
-        (
-            lambda: cnn.convolve2d(np.zeros((4, 2)), np.zeros((2, 4))),
-            r"got x \(4, 2\) and k \(2, 4\)",
-        ),
-        (
-            lambda: cnn.weight_gradient_readings(A, np.zeros((1, 4, 3, 3))),
-            r"delta must have the rank and N of a \(2, 5, 5\).*got shape \(1, 4, 3, 3\)",
-        ),
-        (
-            lambda: cnn.weight_gradient_readings(A, np.zeros((4, 6, 3))),
-            r"Ho <= H and Wo <= W, got shape \(4, 6, 3\)",
-        ),
-        (
-            lambda: cnn.weight_gradient_readings(A, np.zeros((2, 3))),
-            r"delta must be \(C, H, W\) or \(N, C, H, W\)",
         ),
     ],
 )

@@ -169,11 +169,15 @@ class StepFigure:
         return self.fig
 
 
-class FeatureFigure:
-    """What a small CNN computes on one image: the image, the F learned filters, the F feature
-    maps tanh(z1) and the outputs (one bar per class)."""
+#: how the feature maps' title writes each activation
+ACTIVATION_TEX = {"tanh": "\\tanh", "sigmoid": "\\sigma", "relu": "\\mathrm{relu}"}
 
-    def __init__(self, n_filters, kernel, side, n_out):
+
+class FeatureFigure:
+    """What a small CNN computes on one image (side×side): the image, the F learned filters
+    (kernel×kernel), the F feature maps f(z1) and the outputs (one bar per class)."""
+
+    def __init__(self, n_filters, kernel, side, n_out, activation):
         self.fig = Figure(figsize=(8, 3.3), facecolor="white")
         cols = (n_filters + 1) // 2
         ratios = [2.4, 0.4] + [1] * cols + [0.4] + [1] * cols + [1.1, 3.0]
@@ -188,18 +192,21 @@ class FeatureFigure:
             wspace=0.1,
             hspace=0.1,
         )
-        self.image = self._panel(grid[:, 0], np.zeros((8, 8)), "gray_r", (0, 1))
+        self.image = self._panel(grid[:, 0], np.zeros((side, side)), "gray_r", (0, 1))
+        maps_side = side - kernel + 1
         self.filters = [
             self._panel(grid[k // cols, 2 + k % cols], np.zeros((kernel, kernel)), CMAP, (-1, 1))
             for k in range(n_filters)
         ]
         self.maps = [
-            self._panel(grid[k // cols, 3 + cols + k % cols], np.zeros((side, side)), CMAP, (-1, 1))
+            self._panel(
+                grid[k // cols, 3 + cols + k % cols], np.zeros((maps_side,) * 2), CMAP, (-1, 1)
+            )
             for k in range(n_filters)
         ]
         for panels, title in (
             (self.filters, "filters $W_f$"),
-            (self.maps, "feature maps $\\tanh(z^1_f)$"),
+            (self.maps, f"feature maps ${ACTIVATION_TEX[activation]}(z^1_f)$"),
             ([self.image], "input image"),
         ):
             left, right = (
@@ -223,15 +230,15 @@ class FeatureFigure:
         return ax.imshow(data, cmap=cmap, vmin=clim[0], vmax=clim[1])
 
     def draw(self, image, filters, maps, outputs, title):
-        """image: (H, W) in [0, 1]; filters: (F, k, k), shown on one symmetric scale; maps: (F, s, s)
-        in [-1, 1]; outputs: (n_out,) in [0, 1], the largest in red. Returns the figure."""
+        """image: (H, W) in [0, 1]; filters: (F, k, k) and maps: (F, s, s), each set on one
+        symmetric scale (the maps' at least [-1, 1]); outputs: (n_out,) in [0, 1], the largest in
+        red. Returns the figure."""
         self.image.set_data(image)
-        scale = max(float(np.abs(filters).max()), 1e-12)
-        for artist, w in zip(self.filters, filters):
-            artist.set_data(w)
-            artist.set_clim(-scale, scale)
-        for artist, m in zip(self.maps, maps):
-            artist.set_data(m)
+        for artists, arrays, least in ((self.filters, filters, 1e-12), (self.maps, maps, 1.0)):
+            scale = max(float(np.abs(arrays).max()), least)
+            for artist, x in zip(artists, arrays):
+                artist.set_data(x)
+                artist.set_clim(-scale, scale)
         for k, (bar, value) in enumerate(zip(self.bars, outputs)):
             bar.set_height(value)
             bar.set_color("#d62728" if k == np.argmax(outputs) else "#999999")

@@ -3,7 +3,7 @@
 
 import numpy as np
 
-from backprop import cnn, linked
+from backprop import cnn, cnn_loops, cnn_training, linked
 from backprop.cnn_plots import FeatureFigure, PoolFigure, StepFigure
 
 POOL_SIZE = 2
@@ -40,15 +40,18 @@ def pool_parts(a, mode, window):
 def pool_caption(a, mode, window, receives):
     """One sentence on where the highlighted window's delta goes."""
     n = POOL_SIZE**2
+    if window is None and mode == "max":
+        return "max pooling: each δ goes whole to its window's maximum (bold);\nthe others get 0"
     if window is None:
         return (
-            "max pooling: each δ goes whole to its window's maximum (bold);\nthe other entries get 0"
-            if mode == "max"
-            else f"mean pooling: each δ is divided by {n}\nand copied to all {n} entries of its window"
+            f"mean pooling: each δ is divided by {n}\nand copied to all {n} entries of its window"
         )
     d = POOL_DELTA[window]
     if mode == "mean":
-        return f"window {window}: δ = {d:g} is shared equally:\n{d:g}/{n} = {d / n:g} to each of its {n} entries"
+        return (
+            f"window {window}: δ = {d:g} is shared equally:\n"
+            f"{d:g}/{n} = {d / n:g} to each of its {n} entries"
+        )
     ((u, v),) = np.argwhere(receives)
     (i, j), k = window, POOL_SIZE
     block = a[i * k : (i + 1) * k, j * k : (j + 1) * k]
@@ -57,7 +60,10 @@ def pool_caption(a, mode, window, receives):
         if np.sum(block == block.max()) > 1
         else ""
     )
-    return f"window {window}: δ = {d:g} goes whole to the maximum a[{u},{v}] = {a[u, v]:g};\nthe other {n - 1} entries get 0{tie}"
+    return (
+        f"window {window}: δ = {d:g} goes whole to the maximum a[{u},{v}] = {a[u, v]:g};\n"
+        f"the other {n - 1} entries get 0{tie}"
+    )
 
 
 def pool_widget(dpi=80):
@@ -110,7 +116,7 @@ def input_gradient_widget(dpi=80):
     a, W, delta = conv_example()
     kh, kw = W.shape
     padded, flipped = cnn.pad_full(delta, kh, kw), cnn.rot180(W)
-    grad_a = cnn.cross_correlate2d(padded, flipped)  # (CONV-BP-a)
+    grad_a = cnn_loops.cross_correlate2d(padded, flipped)  # (CONV-BP-a)
     padding = cnn.pad_full(np.ones_like(delta), kh, kw) == 0
     figure = StepFigure(
         padded.shape,
@@ -120,7 +126,7 @@ def input_gradient_widget(dpi=80):
 
     def draw(step):
         m, n = np.unravel_index(step, grad_a.shape)
-        terms = cnn.input_gradient_terms(delta, W, m, n)
+        terms = cnn_loops.input_gradient_terms(delta, W, m, n)
         x_used, k_used = np.zeros(padded.shape, dtype=bool), np.zeros(W.shape, dtype=bool)
         for (i, j), (u, v) in terms:
             x_used[i + kh - 1, j + kw - 1] = k_used[kh - 1 - u, kw - 1 - v] = True
@@ -132,7 +138,10 @@ def input_gradient_widget(dpi=80):
         return figure.draw(padded, flipped, grad_a, step, x_used, k_used, padding, caption)
 
     steps = {f"a[{m},{n}]": s for s, (m, n) in enumerate(np.ndindex(grad_a.shape))}
-    alt = "Step {}: the kernel rot180(W) over the zero-padded delta gives one entry of dC/da; contributing entries highlighted."
+    alt = (
+        "Step {}: the kernel rot180(W) over the zero-padded delta gives one entry of dC/da; "
+        "contributing entries highlighted."
+    )
     return linked.figure(draw, [linked.play("entry", steps)], alt=alt.format, dpi=dpi)
 
 
@@ -140,7 +149,7 @@ def weight_gradient_widget(dpi=80):
     """(CONV-BP-W) step by step: dC/dW = a ⋆ delta, one entry per step (play button), the window
     of a that meets delta highlighted. Frames: 9."""
     a, W, delta = conv_example()
-    grad_W = cnn.cross_correlate2d(a, delta)  # (CONV-BP-W)
+    grad_W = cnn_loops.cross_correlate2d(a, delta)  # (CONV-BP-W)
     figure = StepFigure(
         a.shape, delta.shape, ["input $a^{l-1}$", "$\\delta^l$", "$\\partial C/\\partial W^l$"]
     )
@@ -163,38 +172,49 @@ def weight_gradient_widget(dpi=80):
         )
 
     steps = {f"W[{u},{v}]": s for s, (u, v) in enumerate(np.ndindex(grad_W.shape))}
-    alt = "Step {}: delta slides over the input a; the highlighted window times delta, summed, gives one entry of dC/dW."
+    alt = (
+        "Step {}: delta slides over the input a; the highlighted window times delta, summed, "
+        "gives one entry of dC/dW."
+    )
     return linked.figure(draw, [linked.play("entry", steps)], alt=alt.format, dpi=dpi)
 
 
-def features_widget(history, images, labels, epochs=(0, 1, 2, 5, 15), n_images=5, dpi=80):
-    """The trained small CNN of the chapter (``history`` from :func:`backprop.cnn.train_small_cnn`,
-    tanh activation): a slider picks the epoch, a toggle one of the first test images.
-    Frames: len(epochs) × n_images."""
-    params0 = history["snapshots"][0]
-    F, _, k, _ = params0["W"].shape
-    side = images.shape[1] - k + 1
-    figure = FeatureFigure(F, k, side, params0["V"].shape[0])
+def feature_parts(history, epoch, image):
+    """The feature maps f(z1) (F, s, s) and the outputs (n_out,) of the network of ``history``
+    (from :func:`backprop.cnn_training.train_small_cnn`) after ``epoch`` epochs, on one image
+    (H, W), computed with the layers the history recorded."""
+    params = history["snapshots"][epoch]
+    out, cache = cnn_training.small_cnn_forward(params, image[None], **history["layers"])
+    return cache["a1"][0], out[:, 0]
+
+
+def features_widget(history, images, labels, epochs=None, n_images=5, dpi=80):
+    """The trained small CNN of the chapter (``history`` from
+    :func:`backprop.cnn_training.train_small_cnn`, drawn with the layers it records): a slider
+    picks the epoch (every snapshot unless ``epochs`` is given), a toggle one of the first
+    ``n_images`` test images. Frames: len(epochs) × n_images."""
+    epochs = range(len(history["snapshots"])) if epochs is None else epochs
+    F, _, k, _ = history["snapshots"][0]["W"].shape
+    activation, side = history["layers"]["activation"], images.shape[1]
+    n_out = history["snapshots"][0]["V"].shape[0]
+    figure = FeatureFigure(F, k, side, n_out, activation)
     picks = history["test_idx"][:n_images]
 
     def draw(epoch, index):
-        params = history["snapshots"][epoch]
-        z1, _ = cnn.conv2d_forward(
-            images[index][None], params["W"], params["b"]
-        )  # (CONV-FP), (F, s, s)
-        out, _ = cnn.small_cnn_forward(params, images[index][None], "tanh")
+        maps, out = feature_parts(history, epoch, images[index])
         title = (
             f"epoch {epoch}: test accuracy {history['test_accuracy'][epoch]:.1%}; "
             f"this digit is a {labels[index]}, the network says {int(np.argmax(out))}"
         )
-        return figure.draw(images[index], params["W"][:, 0], np.tanh(z1), out[:, 0], title)
+        return figure.draw(images[index], history["snapshots"][epoch]["W"][:, 0], maps, out, title)
 
     controls = [
         linked.slider("epoch", list(epochs), index=len(epochs) - 1),
         linked.toggle("test image", {f"#{i + 1} (a {labels[j]})": j for i, j in enumerate(picks)}),
     ]
     alt = (
-        "After {} epochs, test image {}: the 8×8 input digit, the learned 3×3 filters, the feature maps "
-        "tanh(z1) they produce, and the 10 sigmoid outputs with the largest in red."
+        f"After {{}} epochs, test image {{}}: the {side}×{side} input digit, the learned {k}×{k} "
+        f"filters, the feature maps {activation}(z1) they produce, and the {n_out} sigmoid "
+        "outputs with the largest in red."
     )
     return linked.figure(draw, controls, alt=alt.format, dpi=dpi)

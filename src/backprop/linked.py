@@ -98,7 +98,9 @@ def png(fig, dpi=72, colours=64):
     """The figure as PNG bytes, reduced to a palette of ``colours`` colours (a third of the bytes,
     the same look for line plots and colour maps)."""
     fig.set_dpi(dpi)
-    canvas = FigureCanvasAgg(fig)  # works for a pyplot figure and a bare matplotlib.figure.Figure
+    canvas = fig.canvas  # kept from frame to frame: its renderer caches the text layouts
+    if not isinstance(canvas, FigureCanvasAgg):  # e.g. a bare matplotlib.figure.Figure
+        canvas = FigureCanvasAgg(fig)
     canvas.draw()
     rgb = np.asarray(canvas.buffer_rgba())[..., :3]
     buffer = io.BytesIO()
