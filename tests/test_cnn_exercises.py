@@ -1,0 +1,89 @@
+"""The checkers of the CNN chapter: a right answer passes, a typical wrong one fails with a
+message naming what is wrong."""
+
+import re
+
+import numpy as np
+import pytest
+
+from backprop import cnn, cnn_exercises, cnn_loops
+
+ACTIVATIONS = ["sigmoid", "tanh", "relu"]
+
+# --- chapter "CNN": the checkers of its exercises ----------------------------------------------
+
+
+def kron_upsample(scale):
+    """The mean-pool upsample with np.kron, each entry of a window getting delta * scale(s)."""
+    return lambda delta, s: np.kron(delta, np.full((s, s), scale(s)))
+
+
+def test_mean_upsample_checker_passes_the_kronecker_product():
+    verdict = cnn_exercises.check_mean_upsample(kron_upsample(lambda s: 1 / s**2))
+    assert verdict.ok and "s = 2 and s = 3" in str(verdict)
+
+
+@pytest.mark.parametrize(
+    "answer, expected",
+    [
+        (kron_upsample(lambda s: 1 / s), "it is 2 times the gradient"),  # divided by the side s
+        (kron_upsample(lambda s: 1.0), "it is 4 times the gradient"),  # not divided at all
+        (lambda d, s: np.kron(d, np.ones((s, 1))) / s, r"has shape \(6, 2\), expected \(6, 4\)"),
+        (lambda d, s: d[5], "raised IndexError"),
+    ],
+)
+def test_mean_upsample_checker_names_what_is_wrong(answer, expected):
+    verdict = cnn_exercises.check_mean_upsample(answer)
+    assert not verdict.ok
+    assert re.search(expected, str(verdict)), str(verdict)
+
+
+def test_tie_checker():
+    truth = cnn_exercises.tie_derivatives()
+    assert cnn_exercises.check_tie(**truth).ok
+    assert cnn_exercises.check_tie(1.0, 0.0, 0.5, 1.0).ok
+    swapped = cnn_exercises.check_tie(0.0, 1.0, 0.5, 1.0)
+    assert not swapped.ok and "swapped" in str(swapped) and swapped.quantity == "right"
+    central = cnn_exercises.check_tie(1.0, 0.0, 1.0, 1.0)
+    assert not central.ok and "central = 1.0 is wrong: the central difference averages" in str(
+        central
+    )
+    package = cnn_exercises.check_tie(1.0, 0.0, 0.5, 0.5)
+    assert not package.ok and package.quantity == "package" and "first maximum" in str(package)
+
+
+def input_gradient(delta, W, filters=None, flip=True):
+    """(conv-bp-a) with the 2-D operations: sum over ``filters`` (all by default) of
+    pad(delta_f) ⋆ rot180(W_f,c), or ⋆ W_f,c if not ``flip``."""
+    F, C, kh, kw = W.shape
+    kernel = cnn.rot180(W) if flip else W
+    return np.array(
+        [
+            sum(
+                cnn_loops.cross_correlate2d(cnn.pad_full(delta[f], kh, kw), kernel[f, c])
+                for f in (range(F) if filters is None else filters)
+            )
+            for c in range(C)
+        ]
+    )
+
+
+def test_input_gradient_checker_passes_the_sum_over_filters():
+    verdict = cnn_exercises.check_input_gradient(input_gradient)
+    assert verdict.ok and str(verdict).startswith("right (rel error")
+
+
+@pytest.mark.parametrize(
+    "answer, expected",
+    [
+        (lambda d, W: input_gradient(d, W, filters=[0]), "filter 0 only: .* sum over f"),
+        (lambda d, W: input_gradient(d, W, flip=False), r"uses W where rot180\(W\) belongs"),
+        (lambda d, W: 2 * input_gradient(d, W), r"check \(conv-bp-a\)"),
+        (lambda d, W: input_gradient(d, W)[0], r"has shape \(5, 4\), expected \(2, 5, 4\)"),
+        (lambda d, W: input_gradient(d, W) * np.nan, "NaN or inf"),
+    ],
+)
+def test_input_gradient_checker_names_what_is_wrong(answer, expected):
+    verdict = cnn_exercises.check_input_gradient(answer)
+    assert not verdict.ok
+    assert re.search(expected, str(verdict)), str(verdict)
