@@ -74,7 +74,7 @@ def test_explorer_frames_at_the_slider_ends_are_finite_and_inside_the_axis(activ
     assert np.all((mean_ratio >= 0) & (mean_ratio <= 1)) and np.all(
         (saturated >= 0) & (saturated <= 1)
     )
-    assert len(linked.png(figure.fig)) > 1000
+    assert len(linked.encode(linked.render(figure.fig, 72)[0])) > 1000
 
 
 def test_explorer_marks_exploding_relu_at_the_top():
@@ -94,7 +94,7 @@ def test_speed_frames_of_a_dead_relu_network_are_finite_and_marked():
         y = np.asarray(line.get_ydata())
         assert np.all(np.isfinite(y)) and np.all((y >= SPEED_FLOOR) & (y <= SPEED_CEILING))
     assert len(figure.down.get_xdata()) == np.count_nonzero(h.grad_norms == 0)
-    assert len(linked.png(figure.fig)) > 1000
+    assert len(linked.encode(linked.render(figure.fig, 72)[0])) > 1000
 
 
 def test_sigmoid_layer_1_learns_more_slowly_than_the_output_layer():
