@@ -11,8 +11,10 @@ export OMP_NUM_THREADS := 1
 
 .PHONY: book test setup serve bench clean
 
-## make book: install what is missing, then build the site (warnings are errors)
+## make book: install what is missing, then build the site (warnings are errors). The chapters
+## execute first, in parallel, into the execution cache; the Sphinx build reads them from it.
 book: setup _build/.package-stamp
+	$(PY) _ext/execute.py _build/.jupyter_cache
 	$(JB) build . --warningiserror --nitpick --keep-going
 	@echo "The site is at $(CURDIR)/$(HTML)/index.html (make serve shows it on http://127.0.0.1:8000)"
 
@@ -34,16 +36,21 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt pyproj
 	touch $@
 
 # The browser assets the site serves itself (no CDN): pinned in package.json / package-lock.json.
-_vendor/.installed: package.json package-lock.json
+# MathJax: only the components _config.yml loads (no menu, no speech); the icons: _ext/icons.py.
+_vendor/.installed: package.json package-lock.json _ext/icons.py $(VENV)/.installed
 	npm ci --no-audit --no-fund --ignore-scripts
-	rm -rf _vendor && mkdir -p _vendor/widgets _vendor/mathjax/output
+	rm -rf _vendor && mkdir -p _vendor/widgets _vendor/mathjax/input _vendor/mathjax/output \
+	   _vendor/mathjax/a11y
 	cp node_modules/@jupyter-widgets/html-manager/dist/embed.js \
 	   node_modules/@jupyter-widgets/html-manager/dist/*.woff* \
 	   node_modules/@jupyter-widgets/html-manager/dist/*.ttf \
 	   node_modules/@jupyter-widgets/html-manager/dist/*.eot \
 	   node_modules/@jupyter-widgets/html-manager/dist/*.svg _vendor/widgets/
-	cd node_modules/mathjax/es5 && cp -r tex-chtml.js input ui a11y sre adaptors ../../../_vendor/mathjax/
-	cp -r node_modules/mathjax/es5/output/chtml _vendor/mathjax/output/
+	cd node_modules/mathjax/es5 && cp startup.js core.js ../../../_vendor/mathjax/ \
+	   && cp -r input/tex.js input/tex ../../../_vendor/mathjax/input/ \
+	   && cp -r output/chtml.js output/chtml ../../../_vendor/mathjax/output/ \
+	   && cp a11y/assistive-mml.js ../../../_vendor/mathjax/a11y/
+	$(PY) _ext/icons.py _vendor/icons
 	touch $@
 
 serve: book

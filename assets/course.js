@@ -1,8 +1,6 @@
-// Loaded without `defer`, so it runs before the deferred scripts (Font Awesome, MathJax).
-
-// The theme's Font Awesome script swaps every <i class="fa ..."> for an <svg>; ipywidgets' Play
-// button then fails on its first click. "nest" puts the <svg> inside the <i> instead.
-window.FontAwesomeConfig = { autoReplaceSvg: "nest" };
+// Loaded without `defer`, so it runs before the deferred scripts (MathJax).
+// (The theme's Font Awesome script, which broke ipywidgets' Play button, is not loaded at all:
+// the icons are font glyphs, see course.css.)
 
 // The ipywidgets HTML manager typesets widget labels with the MathJax 2 call
 // MathJax.Hub.Queue(["Typeset", MathJax.Hub, element]); the site serves MathJax 3. Give MathJax 3
