@@ -36,20 +36,16 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt pyproj
 	touch $@
 
 # The browser assets the site serves itself (no CDN): pinned in package.json / package-lock.json.
-# MathJax: only the components _config.yml loads (no menu, no speech); the icons: _ext/icons.py.
+# MathJax typesets the math at build time (_ext/typeset.py): the site serves only its fonts.
 _vendor/.installed: package.json package-lock.json _ext/icons.py $(VENV)/.installed
 	npm ci --no-audit --no-fund --ignore-scripts
-	rm -rf _vendor && mkdir -p _vendor/widgets _vendor/mathjax/input _vendor/mathjax/output \
-	   _vendor/mathjax/a11y
+	rm -rf _vendor && mkdir -p _vendor/widgets _vendor/mathjax/output/chtml/fonts
 	cp node_modules/@jupyter-widgets/html-manager/dist/embed.js \
 	   node_modules/@jupyter-widgets/html-manager/dist/*.woff* \
 	   node_modules/@jupyter-widgets/html-manager/dist/*.ttf \
 	   node_modules/@jupyter-widgets/html-manager/dist/*.eot \
 	   node_modules/@jupyter-widgets/html-manager/dist/*.svg _vendor/widgets/
-	cd node_modules/mathjax/es5 && cp startup.js core.js ../../../_vendor/mathjax/ \
-	   && cp -r input/tex.js input/tex ../../../_vendor/mathjax/input/ \
-	   && cp -r output/chtml.js output/chtml ../../../_vendor/mathjax/output/ \
-	   && cp a11y/assistive-mml.js ../../../_vendor/mathjax/a11y/
+	cp -r node_modules/mathjax-full/es5/output/chtml/fonts/woff-v2 _vendor/mathjax/output/chtml/fonts/
 	$(PY) _ext/icons.py _vendor/icons
 	touch $@
 

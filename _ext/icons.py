@@ -36,13 +36,19 @@ ICONS = {
 FONTS = {"solid": "fa-solid-900.ttf", "brands": "fa-brands-400.ttf"}
 
 
-def codepoints(names):
-    """Code points of the named icons, from the theme CSS (.fa-bars:before{content:"\\f0c9"})."""
+def theme_icons():
+    """{icon name: code point} of every icon of the theme's CSS (.fa-bars:before{content:...})."""
     css = (THEME / "styles" / "pydata-sphinx-theme.css").read_text()
     found = {}
     for selectors, code in re.findall(r'([^{}]+)\{content:"\\([0-9a-f]+)"\}', css):
         for name in re.findall(r"\.fa-([a-z0-9-]+):before", selectors):
             found.setdefault(name, int(code, 16))
+    return found
+
+
+def codepoints(names):
+    """The code points of the named icons."""
+    found = theme_icons()
     missing = [name for name in names if name not in found]
     if missing:
         raise ValueError(f"icons not in the theme's Font Awesome: {missing}")

@@ -1,0 +1,24 @@
+// Typesets TeX into MathJax's CommonHTML markup at build time, so pages need no MathJax script.
+// Input (stdin): JSON [{"tex": "...", "display": true}, ...]. Output (stdout): JSON
+// {"html": ["<mjx-container ...>", ...], "css": "the stylesheet for exactly these formulas"};
+// the css names its fonts under FONT_URL, which the caller replaces with the page's own path.
+const { mathjax } = require("mathjax-full/js/mathjax.js");
+const { TeX } = require("mathjax-full/js/input/tex.js");
+const { CHTML } = require("mathjax-full/js/output/chtml.js");
+const { liteAdaptor } = require("mathjax-full/js/adaptors/liteAdaptor.js");
+const { RegisterHTMLHandler } = require("mathjax-full/js/handlers/html.js");
+const { AssistiveMmlHandler } = require("mathjax-full/js/a11y/assistive-mml.js");
+const { AllPackages } = require("mathjax-full/js/input/tex/AllPackages.js");
+
+const adaptor = liteAdaptor();
+AssistiveMmlHandler(RegisterHTMLHandler(adaptor)); // hidden MathML for screen readers
+const packages = AllPackages.filter((name) => name !== "bussproofs" && name !== "noerrors");
+const doc = mathjax.document("", {
+  InputJax: new TeX({ packages, formatError: (jax, error) => jax.formatError(error) }),
+  OutputJax: new CHTML({ fontURL: "FONT_URL", adaptiveCSS: true }),
+});
+const formulas = JSON.parse(require("fs").readFileSync(0, "utf8"));
+const html = formulas.map(({ tex, display }) =>
+  adaptor.outerHTML(doc.convert(tex, { display })));
+const css = adaptor.textContent(doc.outputJax.styleSheet(doc));
+process.stdout.write(JSON.stringify({ html, css }));
