@@ -15,7 +15,9 @@ AssistiveMmlHandler(RegisterHTMLHandler(adaptor)); // hidden MathML for screen r
 const packages = AllPackages.filter((name) => name !== "bussproofs" && name !== "noerrors");
 const doc = mathjax.document("", {
   InputJax: new TeX({ packages, formatError: (jax, error) => jax.formatError(error) }),
-  OutputJax: new CHTML({ fontURL: "FONT_URL", adaptiveCSS: true }),
+  // In a browser MathJax scales the math to the x-height of the text around it; the theme's sans
+  // fonts' x-height is about 1.2 times that of MathJax's TeX font.
+  OutputJax: new CHTML({ fontURL: "FONT_URL", adaptiveCSS: true, scale: 1.2, matchFontHeight: false }),
 });
 const formulas = JSON.parse(require("fs").readFileSync(0, "utf8"));
 const html = formulas.map(({ tex, display }) =>
