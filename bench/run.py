@@ -123,7 +123,7 @@ def frame_formats():
     first = [(frames[0], pixels) for frames in drawn for pixels in frames]  # (base, frame)
 
     def pil(pixels, fmt, colours=None, **options):
-        image = Image.fromarray(pixels)
+        image = Image.fromarray(pixels[..., :3])  # the figures are opaque
         if colours:
             image = image.quantize(colours, method=Image.Quantize.FASTOCTREE)
         buffer = io.BytesIO()
