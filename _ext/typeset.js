@@ -12,7 +12,10 @@ const { AllPackages } = require("mathjax-full/js/input/tex/AllPackages.js");
 
 const adaptor = liteAdaptor();
 AssistiveMmlHandler(RegisterHTMLHandler(adaptor)); // hidden MathML for screen readers
-const packages = AllPackages.filter((name) => name !== "bussproofs" && name !== "noerrors");
+// Every package MathJax's browser build would load (some on demand, through autoload), but not
+// textmacros, which the browser build leaves out too (with it, \text{max_norm} is an error).
+const skip = ["bussproofs", "noerrors", "textmacros"];
+const packages = AllPackages.filter((name) => !skip.includes(name));
 const doc = mathjax.document("", {
   InputJax: new TeX({ packages, formatError: (jax, error) => jax.formatError(error) }),
   // In a browser MathJax scales the math to the x-height of the text around it; the theme's sans

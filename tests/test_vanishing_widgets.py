@@ -24,7 +24,7 @@ def images(widget):
     if hasattr(widget, "children"):
         return [img for child in widget.children for img in images(child)]
     value = getattr(widget, "value", None)
-    return [value] if isinstance(value, str) and value.startswith("<img") else []
+    return [value] if isinstance(value, str) and "<img " in value else []
 
 
 @pytest.fixture(scope="module", params=["explorer_widget", "speed_widget", "band_widget"])
