@@ -11,11 +11,13 @@ Usage: python _ext/execute.py _build/.jupyter_cache
 
 import sys
 
+import yaml
 from jupyter_cache import get_cache
 from jupyter_cache.executors import load_executor
-from sitetools import CHAPTERS
+from sitetools import CHAPTERS, ROOT
 
-TIMEOUT = 120  # seconds a cell may run, as execute.timeout in _config.yml
+#: seconds a cell may run: the book's own setting
+TIMEOUT = yaml.safe_load((ROOT / "_config.yml").read_text())["execute"]["timeout"]
 
 
 def main(cache_path):
