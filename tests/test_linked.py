@@ -155,3 +155,15 @@ def test_deltas_widget_frame_count_and_no_warnings_at_the_extremes():
             box = deltas_widget()
     frames = [w for w in stacks_under(box) if not isinstance(w.children[0], widgets.Stack)]
     assert sum(len(s.children) for s in frames) == 3 * len(SCALES) * len(EXAMPLES)
+
+
+def test_a_figure_in_panels_keeps_a_base_per_panel():
+    left, right = LineDrawer(), LineDrawer()
+    box = linked.figure(
+        lambda a: [left(a), right(-a)], [linked.slider("a", [1.0, 2.0])], alt="two panels"
+    )
+    style, stack = box.children[1], stacks_under(box)[0]
+    frame = stack.children[1].value
+    classes = [decode(frame, n)[1]["class"] for n in (0, 1)]
+    assert frame.count("<img ") == 2 and classes[0] != classes[1]
+    assert all(f".{c} " in style.value for c in classes)  # each panel over its own base
