@@ -75,8 +75,10 @@ def wait_for_math_and_widgets(page):
 @pytest.mark.browser
 @pytest.mark.parametrize("page_path", TOC_PAGES + SPHINX_PAGES)
 def test_page_offline(browser, built_book, site_url, page_path):
-    """Typeset, alt text on every image, no request to another host, no console error, and every
-    control of every linked figure changes the figure it controls."""
+    """Typeset, alt text on every image, no request to another host, no console error, every
+    control of every linked figure changes the figure it controls, the page and its shared assets
+    within their weights, one search bar, and (last, on a 2x screen) every figure drawn at twice
+    its CSS size with its smallest text at least MIN_FONT_PX CSS px as shown."""
     page, problems = open_offline(browser, f"{site_url}/{page_path}")
     has_math, views = wait_for_math_and_widgets(page)
     page.wait_for_timeout(300)
@@ -90,7 +92,6 @@ def test_page_offline(browser, built_book, site_url, page_path):
         ".map(i => i.src.slice(0, 80))"
     )
     assert not missing_alt, f"images without alt text: {missing_alt}"
-    check_figures_are_sharp_and_readable(page)
     figures = linked_figures(page)
     assert len(figures) <= views
     for widget in figures:
@@ -105,6 +106,7 @@ def test_page_offline(browser, built_book, site_url, page_path):
     assert not problems["external"], f"requests to other hosts: {problems['external']}"
     assert not problems["pageerror"], problems["pageerror"]
     assert not problems["console"], problems["console"]
+    check_figures_are_sharp_and_readable(page)
     page.context.close()
 
 
