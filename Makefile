@@ -11,8 +11,10 @@ export OMP_NUM_THREADS := 1
 
 .PHONY: book test lint setup serve bench clean
 
-## make book: install what is missing, then build the site (warnings are errors)
+## make book: install what is missing, then build the site (warnings are errors). The chapters
+## execute first, in parallel, into the execution cache; the Sphinx build reads them from it.
 book: setup _build/.package-stamp
+	$(PY) _ext/execute.py _build/.jupyter_cache
 	$(JB) build . --warningiserror --nitpick --keep-going
 	@echo "The site is at $(CURDIR)/$(HTML)/index.html (make serve shows it on http://127.0.0.1:8000)"
 
@@ -41,16 +43,17 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt pyproj
 	touch $@
 
 # The browser assets the site serves itself (no CDN): pinned in package.json / package-lock.json.
-_vendor/.installed: package.json package-lock.json
+# MathJax typesets the math at build time (_ext/typeset.py): the site serves only its fonts.
+_vendor/.installed: package.json package-lock.json _ext/icons.py $(VENV)/.installed
 	npm ci --no-audit --no-fund --ignore-scripts
-	rm -rf _vendor && mkdir -p _vendor/widgets _vendor/mathjax/output
+	rm -rf _vendor && mkdir -p _vendor/widgets _vendor/mathjax/output/chtml/fonts
 	cp node_modules/@jupyter-widgets/html-manager/dist/embed.js \
 	   node_modules/@jupyter-widgets/html-manager/dist/*.woff* \
 	   node_modules/@jupyter-widgets/html-manager/dist/*.ttf \
 	   node_modules/@jupyter-widgets/html-manager/dist/*.eot \
 	   node_modules/@jupyter-widgets/html-manager/dist/*.svg _vendor/widgets/
-	cd node_modules/mathjax/es5 && cp -r tex-chtml.js input ui a11y sre adaptors ../../../_vendor/mathjax/
-	cp -r node_modules/mathjax/es5/output/chtml _vendor/mathjax/output/
+	cp -r node_modules/mathjax-full/es5/output/chtml/fonts/woff-v2 _vendor/mathjax/output/chtml/fonts/
+	$(PY) _ext/icons.py _vendor/icons
 	touch $@
 
 serve: book

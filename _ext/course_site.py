@@ -8,7 +8,11 @@
   which Jupyter Book 1.0.4 fires twice, so every page declared ``const THEBE_JS_URL`` twice
   ("Identifier 'THEBE_JS_URL' has already been declared" in the console). Each page's scripts are
   de-duplicated here, keeping the first of any identical registrations.
+
+- The math is typeset when the site is built (``typeset.py``): the pages load no MathJax script.
 """
+
+from typeset import drop_mathjax_scripts, typeset_site
 
 
 def dedupe_scripts(app, pagename, templatename, context, doctree):
@@ -29,5 +33,7 @@ def docstring_as_written(app, what, name, obj, options, lines):
 
 def setup(app):
     app.connect("html-page-context", dedupe_scripts, priority=900)
+    app.connect("html-page-context", drop_mathjax_scripts, priority=901)
+    app.connect("build-finished", typeset_site)
     app.connect("autodoc-process-docstring", docstring_as_written)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

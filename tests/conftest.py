@@ -1,27 +1,14 @@
 """Fixtures shared by the tests: the built book, a loopback server for it, headless Chromium."""
 
-import contextlib
-import functools
-import http.server
 import os
 import subprocess
-import threading
+import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-HTML = ROOT / "_build" / "html"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_ext"))
+from sitetools import CHROMIUM, CHROMIUM_ARGS, HTML, ROOT, serve  # noqa: E402  (shared with bench/)
 
 
 def build_book():
@@ -37,28 +24,11 @@ def built_book():
     return HTML
 
 
-@contextlib.contextmanager
-def serve(directory):
-    """Serve a folder on 127.0.0.1 (a random free port) in a thread; yields its URL."""
-    handler = functools.partial(QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-
-
 @pytest.fixture(scope="session")
 def site_url(built_book):
     """The built site served on loopback for the session."""
     with serve(built_book) as url:
         yield url
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
-"""Each chapter as a reader runs it in Binder or a local JupyterLab: opened as a notebook (jupytext),
-run top to bottom in a fresh kernel, no cell erroring, and a slider that changes its figure."""
+"""Each chapter as a reader runs it in Binder or a local JupyterLab: opened as a notebook
+(jupytext), run top to bottom in a fresh kernel, no cell erroring, and a slider that changes its
+figure."""
 
 import json
 import os
@@ -10,17 +11,14 @@ import time
 from pathlib import Path
 
 import pytest
+import sitetools
 
-from test_site import TOC_PAGES, figure_state, key_slider
+from test_site import figure_state, key_slider
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-CHAPTERS = [
-    p[: -len(".html")] + ".md"
-    for p in TOC_PAGES
-    if "{code-cell}" in (ROOT / (p[: -len(".html")] + ".md")).read_text()
-]
+CHAPTERS = [path.relative_to(ROOT).as_posix() for path in sitetools.CHAPTERS]
 
 
 def free_port():
@@ -85,7 +83,10 @@ ALL_RUN = (
     f"({CODE_CELLS}.every(([count, _]) => count !== null)"
     f" || {CODE_CELLS}.some(([_, outputs]) => outputs.includes('error')))"
 )  # run-all stops at an error
-RUNNING = "Array.from(document.querySelectorAll('.jp-InputArea-prompt')).some(e => e.textContent.includes('*'))"
+RUNNING = (
+    "Array.from(document.querySelectorAll('.jp-InputArea-prompt'))"
+    ".some(e => e.textContent.includes('*'))"
+)
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)

@@ -2,6 +2,7 @@
 
 import base64
 import io
+import re
 import warnings
 
 import ipywidgets as widgets
@@ -9,6 +10,7 @@ import numpy as np
 import pytest
 from ipywidgets.widgets.widget import _instances
 from ipywidgets.widgets.widget_link import Link
+from matplotlib import rcParams
 from matplotlib.figure import Figure
 from PIL import Image
 
@@ -40,7 +42,7 @@ def stacks_under(widget):
 
 
 def links_of(target):
-    """The jslinks whose target is this widget (ipywidgets keeps every live widget in _instances)."""
+    """The jslinks whose target is this widget (ipywidgets keeps every live widget here)."""
     return [w for w in _instances.values() if isinstance(w, Link) and w.target[0] is target]
 
 
@@ -57,16 +59,51 @@ def test_one_frame_per_combination_and_each_stack_follows_its_control():
     assert "linked-figure" in box._dom_classes
 
 
-def test_frames_are_small_palette_pngs_with_alt_text():
+def decode(html, n=0):
+    """The n-th <img> of an HTML fragment: (PIL image, its attributes)."""
+    tag = re.findall(r"<img [^>]*>", html)[n]
+    attributes = dict(re.findall(r'([a-z-]+)="([^"]*)"', tag))
+    data = attributes["src"].split("base64,")[1]
+    return Image.open(io.BytesIO(base64.b64decode(data))), attributes
+
+
+def test_frames_are_sharp_palette_webp_with_alt_text_size_and_smallest_font():
     draw = LineDrawer()
     box = linked.figure(
-        draw, [linked.slider("a", [1.0, 2.0])], alt=lambda la: f"line of slope {la}"
+        draw, [linked.slider("a", [1.0, 2.0])], alt=lambda la: f"line of slope {la}", dpi=72
     )
-    frame = stacks_under(box)[0].children[1]
-    assert 'alt="line of slope 2"' in frame.value
-    data = frame.value.split("base64,")[1].split('"')[0]
-    image = Image.open(io.BytesIO(base64.b64decode(data)))
-    assert image.format == "PNG" and image.mode == "P"  # a palette: a third of the bytes of RGB
+    image, attributes = decode(stacks_under(box)[0].children[1].value)
+    assert attributes["alt"] == "line of slope 2"
+    assert image.format == "WEBP" and len(image.convert("RGB").getcolors(256)) <= linked.COLOURS
+    assert (int(attributes["width"]), int(attributes["height"])) == (2 * 72, int(1.5 * 72))
+    assert image.size == (2 * 2 * 72, 2 * int(1.5 * 72))  # drawn at twice its CSS size
+    assert float(attributes["data-min-font"]) == rcParams["font.size"]  # ticks: 10 pt at 72 dpi
+    draw.fig.text(0, 0, "a note", fontsize=6)  # 6 pt at 96 CSS px per inch: 8 CSS px
+    assert 'data-min-font="8.0"' in linked.static(draw.fig, alt="x", dpi=96).value
+
+
+def test_a_frame_over_its_base_shows_the_figure():
+    """Each frame keeps only what differs from the first; over the base it is the whole figure."""
+    draw = LineDrawer()
+    box = linked.figure(draw, [linked.slider("a", [1.0, -3.0])], alt="x")
+    style, stack = box.children[1], stacks_under(box)[0]
+    base = Image.open(io.BytesIO(base64.b64decode(re.search(r"base64,([^)]*)", style.value)[1])))
+    frame, attributes = decode(stack.children[1].value)
+    assert attributes["class"] in style.value and style.layout.display == "none"
+    shown = Image.alpha_composite(base.convert("RGBA"), frame.convert("RGBA"))
+    expected = linked.render(draw(-3.0), 72)[0][..., :3]
+    close = np.abs(np.asarray(shown.convert("RGB"), float) - expected).max(axis=-1) < 40
+    assert close.mean() > 0.99  # the same picture, up to the palette
+    alpha = np.asarray(frame.convert("RGBA"))[..., 3]
+    assert 0 < (alpha > 0).mean() < 0.5  # only the line that moved is kept
+
+
+def test_panels_are_separate_images_in_a_wrapping_row():
+    first, second = Figure(figsize=(3, 2)), Figure(figsize=(2, 2))
+    first.subplots().plot([0, 1]), second.subplots().plot([1, 0])
+    html = linked.static([first, second], alt="two panels", dpi=50).value
+    assert html.startswith('<div class="linked-panels">') and html.count("<img ") == 2
+    assert [decode(html, n)[1]["width"] for n in (0, 1)] == ["150", "100"]
 
 
 def test_a_dropdown_drives_its_stack_too():
@@ -118,3 +155,15 @@ def test_deltas_widget_frame_count_and_no_warnings_at_the_extremes():
             box = deltas_widget()
     frames = [w for w in stacks_under(box) if not isinstance(w.children[0], widgets.Stack)]
     assert sum(len(s.children) for s in frames) == 3 * len(SCALES) * len(EXAMPLES)
+
+
+def test_a_figure_in_panels_keeps_a_base_per_panel():
+    left, right = LineDrawer(), LineDrawer()
+    box = linked.figure(
+        lambda a: [left(a), right(-a)], [linked.slider("a", [1.0, 2.0])], alt="two panels"
+    )
+    style, stack = box.children[1], stacks_under(box)[0]
+    frame = stack.children[1].value
+    classes = [decode(frame, n)[1]["class"] for n in (0, 1)]
+    assert frame.count("<img ") == 2 and classes[0] != classes[1]
+    assert all(f".{c} " in style.value for c in classes)  # each panel over its own base

@@ -1,32 +1,15 @@
 """The built site, as a reader's browser sees it: offline, typeset, every control alive."""
 
 import re
-from pathlib import Path
 from urllib.parse import urlparse
 
+import icons
 import pytest
-import yaml
+from sitetools import BUDGETS_MB, MIN_FONT_PX, TOC_PAGES, files_of, weights
 
 pytestmark = pytest.mark.book
 
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def toc_files(entry):
-    """Every `file:` of the table of contents, in order."""
-    if isinstance(entry, dict):
-        found = [entry["file"]] if "file" in entry else []
-        return found + [
-            f
-            for key in ("root", "parts", "chapters", "sections")
-            if key in entry
-            for f in (toc_files(entry[key]) if key != "root" else [entry[key]])
-        ]
-    return [f for item in entry for f in toc_files(item)] if isinstance(entry, list) else []
-
-
-TOC_PAGES = [f + ".html" for f in toc_files(yaml.safe_load((ROOT / "_toc.yml").read_text()))]
 SPHINX_PAGES = ["genindex.html", "index.html", "py-modindex.html", "search.html"]  # made by Sphinx
 
 
@@ -50,15 +33,21 @@ def test_no_page_refers_to_another_host_for_scripts_or_styles(built_book):
         assert not external, f"{page} loads {external}"
 
 
-def open_offline(browser, url):
-    """A page loaded with every non-loopback request blocked; returns (page, problems)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def open_offline(browser, url, width=1280, dark=False):
+    """A page loaded with every non-loopback request blocked, on a 2x screen; returns (page,
+    problems), where problems["loaded"] lists the loopback URLs it requested."""
+    context = browser.new_context(
+        viewport={"width": width, "height": 900},
+        device_scale_factor=2,
+        color_scheme="dark" if dark else "light",
+    )
     page = context.new_page()
-    problems = {"console": [], "external": [], "pageerror": []}
+    problems = {"console": [], "external": [], "pageerror": [], "loaded": []}
 
     def route(r):
         host = urlparse(r.request.url).hostname or ""
         if r.request.url.startswith("data:") or host in LOOPBACK:
+            r.request.url.startswith("data:") or problems["loaded"].append(r.request.url)
             return r.continue_()
         problems["external"].append(r.request.url)
         return r.abort()
@@ -71,10 +60,7 @@ def open_offline(browser, url):
 
 
 def wait_for_math_and_widgets(page):
-    has_math = page.locator(".math, span.math, div.math").count() > 0
-    if has_math:
-        page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
-        page.evaluate("MathJax.startup.promise")
+    has_math = page.locator(".math, span.math, div.math").count() > 0  # typeset at build time
     views = page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
     if views:  # the widget manager renders each view into a .widget-subarea beside its script
         page.wait_for_function(
@@ -88,33 +74,90 @@ def wait_for_math_and_widgets(page):
 
 @pytest.mark.browser
 @pytest.mark.parametrize("page_path", TOC_PAGES + SPHINX_PAGES)
-def test_page_offline(browser, site_url, page_path):
-    """Typeset, alt text on every image, no request to another host, no console error, and every
-    control of every linked figure changes the figure it controls."""
+def test_page_offline(browser, built_book, site_url, page_path):
+    """Typeset, alt text on every image, no request to another host, no console error, every
+    control of every linked figure changes the figure it controls, the page and its shared assets
+    within their weights, one search bar, and (last, on a 2x screen) every figure drawn at twice
+    its CSS size with its smallest text at least MIN_FONT_PX CSS px as shown."""
     page, problems = open_offline(browser, f"{site_url}/{page_path}")
     has_math, views = wait_for_math_and_widgets(page)
     page.wait_for_timeout(300)
-    if has_math:
-        assert page.locator("mjx-container").count() > 0, "math was not typeset"
+    if has_math:  # every formula typeset (at build time), none an error, MathJax's font shown
+        untypeset = page.locator(".math:not(:has(mjx-container))")
+        assert untypeset.count() == 0, f"math not typeset: {untypeset.first.inner_text()[:80]}"
         assert page.locator("mjx-merror").count() == 0, "MathJax reported an error in a formula"
+        assert page.evaluate("document.fonts.check('16px MJXTEX')"), "MathJax's font is missing"
     missing_alt = page.evaluate(
-        "Array.from(document.images).filter(i => !(i.getAttribute('alt') || '').trim()).map(i => i.src.slice(0, 80))"
+        "Array.from(document.images).filter(i => !(i.getAttribute('alt') || '').trim())"
+        ".map(i => i.src.slice(0, 80))"
     )
     assert not missing_alt, f"images without alt text: {missing_alt}"
     figures = linked_figures(page)
     assert len(figures) <= views
     for widget in figures:
         check_every_control(widget, page)
+    page.wait_for_load_state("networkidle")
+    own, *shared = files_of(problems["loaded"], page.url, built_book)
+    assert not [f for f in shared if "fontawesome" in f.parts], "the full icon fonts were fetched"
+    for name, files in (("own HTML", [own]), ("shared assets", shared)):
+        megabytes = weights(files)[0] / 1e6
+        assert megabytes <= BUDGETS_MB[name], f"{name}: {megabytes:.2f} MB as files"
+    assert page.locator(".search-button-field:visible").count() <= 1, "a second search bar shows"
     assert not problems["external"], f"requests to other hosts: {problems['external']}"
     assert not problems["pageerror"], problems["pageerror"]
     assert not problems["console"], problems["console"]
+    check_figures_are_sharp_and_readable(page)
     page.context.close()
+
+
+FIGURES = """() => Array.from(document.querySelectorAll('.linked-panels'))
+  .filter(r => r.offsetParent).flatMap(row => {
+    const figure = row.closest('.linked-figure') || row;
+    return Array.from(row.querySelectorAll('img')).map((img, k) => {
+      const scale = img.getBoundingClientRect().width / img.getAttribute('width');
+      const rows = figure === row ? [row] : Array.from(figure.querySelectorAll('.linked-panels'));
+      const fonts = rows
+        .map(r => r.querySelectorAll('img')[k]).filter(Boolean).map(i => +i.dataset.minFont);
+      return {alt: img.alt.slice(0, 60), natural: img.naturalWidth, css: +img.getAttribute('width'),
+              shown: img.getBoundingClientRect().width, font: Math.min(...fonts) * scale};
+    });
+  })"""
+
+
+def figure_sizes(page):
+    """Each figure image shown (a linked figure's visible frame, a still): its pixels, its CSS
+    width, the width it is shown at, and its smallest text in CSS px as shown, over all frames."""
+    return page.evaluate(FIGURES)
+
+
+def check_figures_are_sharp_and_readable(page):
+    for image in figure_sizes(page):
+        assert image["natural"] >= 2 * image["css"] >= 2 * image["shown"] - 1, image  # sharp at 2x
+        assert image["font"] >= MIN_FONT_PX, f"text of {image['font']:.1f} CSS px: {image}"
+
+
+def test_every_icon_is_in_the_sites_icon_font(built_book):
+    """The theme's icons are font glyphs from a subset (_ext/icons.py): a page showing another
+    icon would show an empty box."""
+    shown = {name for page in built_pages(built_book) for name in icon_names(built_book / page)}
+    known = set(icons.ICONS["solid"] + icons.ICONS["brands"])
+    assert shown and shown <= known, shown - known
+
+
+def icon_names(page):
+    """The icons a page's HTML names (fa-bars, ...; not modifiers such as fa-lg)."""
+    classes = re.findall(
+        r'class="([^"]*\bfa[srb]?\b[^"]*|[^"]*\bfa-(?:solid|brands)\b[^"]*)"', page.read_text()
+    )
+    names = {c[3:] for group in classes for c in group.split() if c.startswith("fa-")}
+    return names & set(icons.theme_icons())
 
 
 def figure_state(widget):
     """A fingerprint of the images a linked figure shows now."""
     return widget.evaluate(
-        "w => Array.from(w.querySelectorAll('img')).map(i => i.src.length + ':' + i.src.slice(-64)).join('|')"
+        "w => Array.from(w.querySelectorAll('img'))"
+        ".map(i => i.src.length + ':' + i.src.slice(-64)).join('|')"
     )
 
 

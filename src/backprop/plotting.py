@@ -21,7 +21,7 @@ def power_of_ten(value, _position=None):
 
 
 def plain_log_ticks(axis, base=10.0, numticks="auto"):
-    """Major ticks of a log axis at powers of ``base``, labelled 10ⁿ in plain text; no minor ticks."""
+    """Major ticks of a log axis at powers of ``base``, labelled 10ⁿ in plain text; no minor."""
     axis.set_major_locator(LogLocator(base=base, numticks=numticks))
     axis.set_major_formatter(FuncFormatter(power_of_ten))
     axis.set_minor_locator(NullLocator())

@@ -1,0 +1,97 @@
+"""What the build, the tests and the benchmark share about the book: its pages (from _toc.yml),
+its chapters (pages with code cells), a loopback server for the built site, and headless Chromium.
+
+Kept beside the Sphinx extension, outside the package (the reader's kernel needs none of it) and
+outside the tests (``bench/`` must not import the test suite).
+"""
+
+import contextlib
+import functools
+import gzip
+import http.server
+import threading
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def toc_files(entry):
+    """Every `file:` of the table of contents, in order."""
+    if isinstance(entry, dict):
+        found = [entry["file"]] if "file" in entry else []
+        return found + [
+            f
+            for key in ("root", "parts", "chapters", "sections")
+            if key in entry
+            for f in (toc_files(entry[key]) if key != "root" else [entry[key]])
+        ]
+    return [f for item in entry for f in toc_files(item)] if isinstance(entry, list) else []
+
+
+TOC_PAGES = [f + ".html" for f in toc_files(yaml.safe_load((ROOT / "_toc.yml").read_text()))]
+#: the toc's sources that hold code cells (the chapters that execute), in order
+CHAPTERS = [
+    ROOT / f"{page[: -len('.html')]}.md"
+    for page in TOC_PAGES
+    if "{code-cell}" in (ROOT / f"{page[: -len('.html')]}.md").read_text()
+]
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def serve(directory):
+    """Serve a folder on 127.0.0.1 (a random free port) in a thread; yields its URL."""
+    handler = functools.partial(QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
+#: a page's own HTML (its frames) and the shared assets it loads, as files (issue 13)
+BUDGETS_MB = {"own HTML": 2.0, "shared assets": 3.0}
+#: the smallest text of a figure, in CSS px at the content column's width
+MIN_FONT_PX = 9.0
+
+
+def loaded_files(page, url, html):
+    """Open ``url`` in a playwright page and wait until the network is idle; returns the files of
+    the site it loaded (the page first). Only the URLs are recorded, never a response's body, so
+    a request that finishes as the page closes cannot fail here."""
+    urls = []
+    page.on("request", lambda request: urls.append(request.url))
+    page.goto(url, wait_until="networkidle")
+    return files_of(urls, url, html)
+
+
+def files_of(urls, url, html):
+    """The files under ``html`` that ``urls`` (on the same host as ``url``) point to, once each."""
+    host = urlparse(url).netloc
+    paths = [unquote(urlparse(u).path).lstrip("/") for u in urls if urlparse(u).netloc == host]
+    return list(dict.fromkeys(html / p for p in paths if (html / p).is_file()))
+
+
+def weights(files):
+    """(bytes as files, bytes gzipped at level 6, as most static hosts send them)."""
+    blobs = [f.read_bytes() for f in files]
+    return sum(map(len, blobs)), sum(len(gzip.compress(b, 6)) for b in blobs)
