@@ -18,9 +18,7 @@ def leaf_images(widget):
         return [png for child in widget.children for png in leaf_images(child)]
     value = getattr(widget, "value", "")
     return (
-        [base64.b64decode(value.split("base64,")[1].split('"')[0])]
-        if "<img " in str(value)
-        else []
+        [base64.b64decode(value.split("base64,")[1].split('"')[0])] if "<img " in str(value) else []
     )
 
 
