@@ -81,15 +81,17 @@ def row_forward(row_weights, x_row, activation="sigmoid"):
 def row_grad_w1(row_weights, x_row, y_row, activation="sigmoid"):
     """dC/dW_1 in the notes' row form, C = 1/2 ||F - y||^2; shape (n_0, n_1).
 
-    x^T [((((F - y) ⊙ f'_L) W_L^T) ⊙ f'_{L-1}) ... W_2^T ⊙ f'_1]: the notes'
-    x * f'_1 * W_2 * f'_2 * W_3 * f'_3 with each product made precise.
+    The notes' x * f'_1 * W_2 * f'_2 * ... * W_L * f'_L read exactly, in their order and with
+    their row-form W_l (shape (n_{l-1}, n_l)) untransposed: each f'_l is diag(f'(z_l)), each W_l a
+    matrix product, the cost's gradient (F - y)^T closes the product on the right, and x enters
+    as an outer product: dC/dW_1 = x^T (diag(f'_1) W_2 diag(f'_2) ... W_L diag(f'_L) (F - y)^T)^T.
     """
     _, f_prime = act.get(activation)
     rows, zs = row_forward(row_weights, x_row, activation)
-    delta = (rows[-1] - y_row) * f_prime(zs[-1])  # dC/dz_L, a row
-    for W, z in zip(row_weights[:0:-1], zs[-2::-1]):  # W_{l+1}, z_l for l = L-1, ..., 1
-        delta = (delta @ W.T) * f_prime(z)  # dC/dz_l = (dC/dz_{l+1} W_{l+1}^T) ⊙ f'_l
-    return rows[0].T @ delta  # dC/dW_1 = x^T dC/dz_1
+    product = f_prime(zs[-1]).T * (rows[-1] - y_row).T  # diag(f'_L) (F - y)^T, (n_L, 1)
+    for W, z in zip(row_weights[:0:-1], zs[-2::-1]):  # W_l, z_{l-1} for l = L, ..., 2
+        product = f_prime(z).T * (W @ product)  # diag(f'_{l-1}) W_l (...), (n_{l-1}, 1)
+    return x_row.T @ product.T  # dC/dW_1 = x^T (...)^T, the outer product with x
 
 
 def row_form_error(weights, x, y, activation="sigmoid"):
