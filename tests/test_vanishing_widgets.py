@@ -73,7 +73,7 @@ def test_explorer_frames_at_the_slider_ends_are_finite_and_inside_the_axis(activ
     assert np.all((mean_ratio >= 0) & (mean_ratio <= 1)) and np.all(
         (saturated >= 0) & (saturated <= 1)
     )
-    assert len(linked.encode(linked.render(figure.fig, 72)[0])) > 1000
+    assert all(len(linked.encode(linked.render(f, 80)[0])) > 1000 for f in figure.figures)
 
 
 def test_explorer_marks_exploding_relu_at_the_top():
@@ -93,7 +93,7 @@ def test_speed_frames_of_a_dead_relu_network_are_finite_and_marked():
         y = np.asarray(line.get_ydata())
         assert np.all(np.isfinite(y)) and np.all((y >= SPEED_FLOOR) & (y <= SPEED_CEILING))
     assert len(figure.down.get_xdata()) == np.count_nonzero(norms == 0)
-    assert len(linked.encode(linked.render(figure.fig, 72)[0])) > 1000
+    assert all(len(linked.encode(linked.render(f, 80)[0])) > 1000 for f in figure.figures)
 
 
 @pytest.mark.parametrize("activation", vw.ACTIVATIONS)
@@ -118,6 +118,24 @@ def test_band_frames_at_the_slider_ends(w, b):
     figure.draw(factor, (float(lo), float(hi)), float(saturation_band.band_width(w)), w, "title")
     assert np.all(np.isfinite(factor)) and figure.band.get_visible() == (abs(w) > 4)
     assert figure.ax.get_ylim()[1] >= factor.max()
+
+
+@pytest.mark.parametrize("name", ["explorer_widget", "speed_widget", "band_widget"])
+def test_frames_are_panels_that_fit_a_phone_with_text_of_at_least_9_css_px(name):
+    """Every frame is two panels, each at most 354 CSS px wide (a 390 px phone's column), so it
+    shows at full size there, its smallest text at least 9 CSS px."""
+    frames = images(getattr(vw, name)())
+    widths = [int(w) for f in frames for w in re.findall(r'<img [^>]*width="(\d+)"', f)]
+    fonts = [float(m) for f in frames for m in re.findall(r'data-min-font="([\d.]+)"', f)]
+    assert len(widths) == len(fonts) == 2 * len(frames)
+    assert max(widths) <= 354 and min(fonts) >= 9
+
+
+def test_the_landing_pages_still_is_two_readable_panels():
+    html = vw.explorer_static().value
+    widths = [int(w) for w in re.findall(r'<img [^>]*width="(\d+)"', html)]
+    fonts = [float(m) for m in re.findall(r'data-min-font="([\d.]+)"', html)]
+    assert len(widths) == 2 and max(widths) <= 354 and min(fonts) >= 9
 
 
 # --- plotting helpers ----------------------------------------------------------------------------
