@@ -4,6 +4,7 @@ import re
 
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from backprop import linked, saturation_band, vanishing
 from backprop import vanishing_widgets as vw
@@ -151,3 +152,26 @@ def test_clip_marked_marks_zeros_and_huge_values():
 def test_clip_marked_rejects_nan():
     with pytest.raises(ValueError, match="finite"):
         clip_marked([1.0, np.nan], 1e-3, 1e3)
+
+
+def full_drawing(figures, dpi):
+    """The pixels of each panel drawn whole by a plain Agg canvas (no kept still part)."""
+    for fig in figures:
+        for artist in fig.canvas.moving:
+            artist.set_animated(False)
+        FigureCanvasAgg(fig)
+    return [linked.render(fig, dpi)[0] for fig in figures]
+
+
+def test_explorer_and_speed_frames_drawn_after_others_are_their_full_drawings():
+    explorer, fresh = ExplorerFigure(11), ExplorerFigure(11)
+    for setting in [(10, "relu", 8.0), (10, "tanh", 2.0)]:
+        shown = [linked.render(f, 80)[0] for f in vw.explorer_frame(explorer, *setting)]
+    for a, b in zip(shown, full_drawing(vw.explorer_frame(fresh, *setting), 80)):
+        np.testing.assert_array_equal(a, b)
+    speed, fresh = SpeedFigure(5, vw.SPEED_EPOCHS), SpeedFigure(5, vw.SPEED_EPOCHS)
+    for setting in [("relu", 4.0), ("sigmoid", 1.0)]:
+        _, norms, accuracy = vw.speed_example(*setting)
+        shown = [linked.render(f, 80)[0] for f in speed.draw(norms, accuracy, str(setting))]
+    for a, b in zip(shown, full_drawing(fresh.draw(norms, accuracy, str(setting)), 80)):
+        np.testing.assert_array_equal(a, b)

@@ -13,7 +13,7 @@ from matplotlib.colors import SymLogNorm
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, Rectangle
 
-from backprop.plotting import superscript
+from backprop.plotting import FrameCanvas, superscript
 
 DELTA_NORM = SymLogNorm(linthresh=1e-4, vmin=-1.0, vmax=1.0, base=10)  # one scale for every frame
 DELTA_CMAP = matplotlib.colormaps["RdBu_r"]
@@ -55,6 +55,10 @@ class DeltaFigure:
         bar.set_label("δ (symmetric log scale)", fontsize=9)
         bar.ax.tick_params(labelsize=9)
         self.title = self.figures[0].suptitle("", fontsize=11)
+        units = [unit for layer in self.units for unit in layer]
+        FrameCanvas(self.figures[0], [*self.edges, *units, self.title])
+        cells = [artist for column in self.cells + self.values for artist in column]
+        FrameCanvas(self.figures[1], [*cells, *self.headers])
 
     def _draw_network(self):
         pos = _node_positions(self.sizes)

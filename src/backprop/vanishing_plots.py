@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter
 
-from backprop.plotting import plain_log_ticks
+from backprop.plotting import FrameCanvas, plain_log_ticks
 
 CLIP = (1e-12, 1e12)  # the explorer's log axis: values beyond are drawn at the edge and marked
 SPEED_FLOOR, SPEED_CEILING = 1e-9, 1e2  # the learning-speed axis: no gradient (dead ReLU) sits at
@@ -98,6 +98,9 @@ class ExplorerFigure:
             frameon=False,
         )
         self.title = self.figures[0].suptitle("", fontsize=FONT + 1)
+        moving = [self.line, self.bound, self.up, self.down, self.norm_ax.get_legend(), self.title]
+        FrameCanvas(self.figures[0], moving)
+        FrameCanvas(self.figures[1], [*self.bars, self.ratio, self.sat_legend])
 
     def draw(self, norms, mean_ratio, saturated, title, saturated_label):
         """One frame: arrays of shape (L,) for layers 1..L. Returns the two panel figures."""
@@ -149,12 +152,16 @@ class SpeedFigure:
             labelspacing=0.3,
         )
         (self.accuracy,) = self.acc_ax.plot([], [], "o-", ms=3, color="#2ca02c")
-        self.acc_ax.axhline(0.1, color="#7f7f7f", ls=":", lw=1)
-        self.acc_ax.text(epochs, 0.11, "chance", ha="right", va="bottom", fontsize=FONT + 0.5)
+        chance = [  # drawn over the accuracy, as in a full draw
+            self.acc_ax.axhline(0.1, color="#7f7f7f", ls=":", lw=1),
+            self.acc_ax.text(epochs, 0.11, "chance", ha="right", va="bottom", fontsize=FONT + 0.5),
+        ]
         self.acc_ax.set(
             xlim=(0, epochs), ylim=(0, 1), xlabel="epoch", ylabel="test accuracy (fraction)"
         )
         self.title = self.figures[1].suptitle("", fontsize=FONT + 1)
+        FrameCanvas(self.figures[0], [*self.lines, self.up, self.down])
+        FrameCanvas(self.figures[1], [self.accuracy, self.title, *chance])
 
     def draw(self, grad_norms, test_accuracy, title):
         """One frame: grad_norms (epochs + 1, L), test_accuracy (epochs + 1,); returns the
@@ -212,6 +219,7 @@ class BandFigure:
             ylabel="band width in a",
         )
         self.title = self.figures[1].suptitle("", fontsize=FONT + 1)
+        FrameCanvas(self.figures[1], [self.marker, self.title])  # not left: its y axis moves
 
     def draw(self, factor, interval, width, w, title):
         """One frame: factor = |w sigma'(w a + b)| on self.a; interval = (lo, hi) of the band.
