@@ -121,22 +121,28 @@ def test_band_frames_at_the_slider_ends(w, b):
     assert figure.ax.get_ylim()[1] >= factor.max()
 
 
+PHONE_PX = 354 - 16  # a 390 px phone's column, less the dark theme's padding of a widget's area
+DESKTOP_PX = 684 - 16  # a cell's output area in the column of a 1280 px screen, the same
+GAP_PX = 16  # between panels side by side (assets/course.css)
+
+
+def check_panels(html, count):
+    """``count`` panels per frame, each at most PHONE_PX wide (full size on a phone), side by side
+    within DESKTOP_PX, smallest text at least 9 CSS px."""
+    widths = [[int(w) for w in re.findall(r'<img [^>]*width="(\d+)"', f)] for f in html]
+    fonts = [float(m) for f in html for m in re.findall(r'data-min-font="([\d.]+)"', f)]
+    assert {len(w) for w in widths} == {count} and len(fonts) == count * len(html)
+    assert max(map(max, widths)) <= PHONE_PX and max(map(sum, widths)) <= DESKTOP_PX - GAP_PX
+    assert min(fonts) >= 9
+
+
 @pytest.mark.parametrize("name", ["explorer_widget", "speed_widget", "band_widget"])
 def test_frames_are_panels_that_fit_a_phone_with_text_of_at_least_9_css_px(name):
-    """Every frame is two panels, each at most 354 CSS px wide (a 390 px phone's column), so it
-    shows at full size there, its smallest text at least 9 CSS px."""
-    frames = images(getattr(vw, name)())
-    widths = [int(w) for f in frames for w in re.findall(r'<img [^>]*width="(\d+)"', f)]
-    fonts = [float(m) for f in frames for m in re.findall(r'data-min-font="([\d.]+)"', f)]
-    assert len(widths) == len(fonts) == 2 * len(frames)
-    assert max(widths) <= 354 and min(fonts) >= 9
+    check_panels(images(getattr(vw, name)()), 2)
 
 
 def test_the_landing_pages_still_is_two_readable_panels():
-    html = vw.explorer_static().value
-    widths = [int(w) for w in re.findall(r'<img [^>]*width="(\d+)"', html)]
-    fonts = [float(m) for m in re.findall(r'data-min-font="([\d.]+)"', html)]
-    assert len(widths) == 2 and max(widths) <= 354 and min(fonts) >= 9
+    check_panels([vw.explorer_static().value], 2)
 
 
 # --- plotting helpers ----------------------------------------------------------------------------

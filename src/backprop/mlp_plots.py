@@ -31,14 +31,14 @@ class DeltaFigure:
 
     Left: the network, each unit coloured by its delta once the backward pass has reached it.
     Right: the step's Hadamard product, one cell per unit: the back-propagated error, sigma'(z^l),
-    and their elementwise product delta^l. Each panel is narrow enough (at most 346 CSS px at the
+    and their elementwise product delta^l. Each panel is narrow enough (at most 331 CSS px at the
     widget's 72 dpi) to read on a phone; its smallest text is 9 points.
     """
 
     def __init__(self, sizes):
         self.sizes = list(sizes)
         self.figures = [  # not pyplot's: never shown inline
-            Figure(figsize=size, facecolor="white") for size in ((4.3, 3.3), (4.8, 3.3))
+            Figure(figsize=size, facecolor="white") for size in ((4.3, 3.3), (4.6, 3.3))
         ]
         self.net = self.figures[0].add_axes((0.02, 0.02, 0.96, 0.84))
         self.eq = self.figures[1].add_axes((0.01, 0.04, 0.74, 0.82))

@@ -18,7 +18,8 @@ CLIP = (1e-12, 1e12)  # the explorer's log axis: values beyond are drawn at the 
 SPEED_FLOOR, SPEED_CEILING = 1e-9, 1e2  # the learning-speed axis: no gradient (dead ReLU) sits at
 # the floor, an exploding one at the ceiling, both marked
 LAYER_COLOURS = matplotlib.colormaps["viridis"]
-PANEL_SIZE = (4.3, 3.4)  # inches: 344 x 272 CSS px at the widgets' 80 dpi, two fit the column
+PANEL_SIZE = (4.05, 3.4)  # inches: 324 x 272 CSS px at the widgets' 80 dpi: two side by
+# side in the desktop column's widget area (668 px in dark mode), one at full size on a phone
 FONT = 8.5  # points, the smallest text: 9.4 CSS px at 80 dpi
 
 
