@@ -45,6 +45,12 @@ def _panels(top=0.8):
     return figures, axes
 
 
+def _top_legend(fig, **options):
+    """A two-column legend of ``fig``'s labelled artists above its axes, in FONT points."""
+    where = {"loc": "upper center", "bbox_to_anchor": (0.55, 0.995)}
+    return fig.legend(**where, ncol=2, fontsize=FONT, frameon=False, handlelength=1.5, **options)
+
+
 def _log_y(ax):
     """Log y axis, ticks labelled in plain text."""
     ax.set_yscale("log")
@@ -142,20 +148,13 @@ class SpeedFigure:
             xlabel="epoch",
             ylabel="‖∂C/∂bˡ‖ (mean cost per example)",
         )
-        self.figures[0].legend(
-            handles=self.lines + [self.up, self.down],
-            loc="upper center",
-            bbox_to_anchor=(0.55, 0.995),
-            ncol=2,
-            fontsize=FONT,
-            frameon=False,
-            handlelength=1.5,
-            labelspacing=0.3,
-        )
+        _top_legend(self.figures[0], handles=self.lines + [self.up, self.down], labelspacing=0.3)
         (self.accuracy,) = self.acc_ax.plot([], [], "o-", ms=3, color="#2ca02c")
         chance = [  # drawn over the accuracy, as in a full draw
             self.acc_ax.axhline(0.1, color="#7f7f7f", ls=":", lw=1),
-            self.acc_ax.text(epochs, 0.11, "chance", ha="right", va="bottom", fontsize=FONT + 0.5),
+            self.acc_ax.text(
+                0.98 * epochs, 0.11, "chance", ha="right", va="bottom", fontsize=FONT + 0.5
+            ),
         ]
         self.acc_ax.set(
             xlim=(0, epochs), ylim=(0, 1), xlabel="epoch", ylabel="test accuracy (fraction)"
@@ -199,14 +198,7 @@ class BandFigure:
             xlabel="input activation a (dimensionless)",
             ylabel="factor on the gradient",
         )
-        self.figures[0].legend(
-            loc="upper center",
-            bbox_to_anchor=(0.55, 0.995),
-            ncol=2,
-            fontsize=FONT,
-            frameon=False,
-            handlelength=1.5,
-        )
+        _top_legend(self.figures[0])
         self.width_ax.plot(w_curve, width_curve, color="#7f7f7f")
         (self.marker,) = self.width_ax.plot([], [], "o", color="#d62728", ms=7)
         self.width_ax.set_xscale("log")
