@@ -4,6 +4,7 @@ import re
 
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from backprop import linked, saturation_band, vanishing
 from backprop import vanishing_widgets as vw
@@ -73,7 +74,7 @@ def test_explorer_frames_at_the_slider_ends_are_finite_and_inside_the_axis(activ
     assert np.all((mean_ratio >= 0) & (mean_ratio <= 1)) and np.all(
         (saturated >= 0) & (saturated <= 1)
     )
-    assert len(linked.encode(linked.render(figure.fig, 72)[0])) > 1000
+    assert all(len(linked.encode(linked.render(f, 80)[0])) > 1000 for f in figure.figures)
 
 
 def test_explorer_marks_exploding_relu_at_the_top():
@@ -93,7 +94,7 @@ def test_speed_frames_of_a_dead_relu_network_are_finite_and_marked():
         y = np.asarray(line.get_ydata())
         assert np.all(np.isfinite(y)) and np.all((y >= SPEED_FLOOR) & (y <= SPEED_CEILING))
     assert len(figure.down.get_xdata()) == np.count_nonzero(norms == 0)
-    assert len(linked.encode(linked.render(figure.fig, 72)[0])) > 1000
+    assert all(len(linked.encode(linked.render(f, 80)[0])) > 1000 for f in figure.figures)
 
 
 @pytest.mark.parametrize("activation", vw.ACTIVATIONS)
@@ -120,6 +121,30 @@ def test_band_frames_at_the_slider_ends(w, b):
     assert figure.ax.get_ylim()[1] >= factor.max()
 
 
+PHONE_PX = 354 - 16  # a 390 px phone's column, less the dark theme's padding of a widget's area
+DESKTOP_PX = 684 - 16  # a cell's output area in the column of a 1280 px screen, the same
+GAP_PX = 16  # between panels side by side (assets/course.css)
+
+
+def check_panels(html, count):
+    """``count`` panels per frame, each at most PHONE_PX wide (full size on a phone), side by side
+    within DESKTOP_PX, smallest text at least 9 CSS px."""
+    widths = [[int(w) for w in re.findall(r'<img [^>]*width="(\d+)"', f)] for f in html]
+    fonts = [float(m) for f in html for m in re.findall(r'data-min-font="([\d.]+)"', f)]
+    assert {len(w) for w in widths} == {count} and len(fonts) == count * len(html)
+    assert max(map(max, widths)) <= PHONE_PX and max(map(sum, widths)) <= DESKTOP_PX - GAP_PX
+    assert min(fonts) >= 9
+
+
+@pytest.mark.parametrize("name", ["explorer_widget", "speed_widget", "band_widget"])
+def test_frames_are_panels_that_fit_a_phone_with_text_of_at_least_9_css_px(name):
+    check_panels(images(getattr(vw, name)()), 2)
+
+
+def test_the_landing_pages_still_is_two_readable_panels():
+    check_panels([vw.explorer_static().value], 2)
+
+
 # --- plotting helpers ----------------------------------------------------------------------------
 
 
@@ -133,3 +158,26 @@ def test_clip_marked_marks_zeros_and_huge_values():
 def test_clip_marked_rejects_nan():
     with pytest.raises(ValueError, match="finite"):
         clip_marked([1.0, np.nan], 1e-3, 1e3)
+
+
+def full_drawing(figures, dpi):
+    """The pixels of each panel drawn whole by a plain Agg canvas (no kept still part)."""
+    for fig in figures:
+        for artist in fig.canvas.moving:
+            artist.set_animated(False)
+        FigureCanvasAgg(fig)
+    return [linked.render(fig, dpi)[0] for fig in figures]
+
+
+def test_explorer_and_speed_frames_drawn_after_others_are_their_full_drawings():
+    explorer, fresh = ExplorerFigure(11), ExplorerFigure(11)
+    for setting in [(10, "relu", 8.0), (10, "tanh", 2.0)]:
+        shown = [linked.render(f, 80)[0] for f in vw.explorer_frame(explorer, *setting)]
+    for a, b in zip(shown, full_drawing(vw.explorer_frame(fresh, *setting), 80)):
+        np.testing.assert_array_equal(a, b)
+    speed, fresh = SpeedFigure(5, vw.SPEED_EPOCHS), SpeedFigure(5, vw.SPEED_EPOCHS)
+    for setting in [("relu", 4.0), ("sigmoid", 1.0)]:
+        _, norms, accuracy = vw.speed_example(*setting)
+        shown = [linked.render(f, 80)[0] for f in speed.draw(norms, accuracy, str(setting))]
+    for a, b in zip(shown, full_drawing(fresh.draw(norms, accuracy, str(setting)), 80)):
+        np.testing.assert_array_equal(a, b)

@@ -13,7 +13,7 @@ from matplotlib.colors import SymLogNorm
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, Rectangle
 
-from backprop.plotting import superscript
+from backprop.plotting import FrameCanvas, superscript
 
 DELTA_NORM = SymLogNorm(linthresh=1e-4, vmin=-1.0, vmax=1.0, base=10)  # one scale for every frame
 DELTA_CMAP = matplotlib.colormaps["RdBu_r"]
@@ -27,32 +27,38 @@ def _node_positions(sizes):
 
 
 class DeltaFigure:
-    """One figure, redrawn for each step of the backward pass of a network with layer ``sizes``.
+    """Two panels, redrawn for each step of the backward pass of a network with layer ``sizes``.
 
     Left: the network, each unit coloured by its delta once the backward pass has reached it.
     Right: the step's Hadamard product, one cell per unit: the back-propagated error, sigma'(z^l),
-    and their elementwise product delta^l.
+    and their elementwise product delta^l. Each panel is narrow enough (at most 331 CSS px at the
+    widget's 72 dpi) to read on a phone; its smallest text is 9 points.
     """
 
     def __init__(self, sizes):
         self.sizes = list(sizes)
-        self.fig = Figure(figsize=(8.4, 3.3), facecolor="white")  # not pyplot's: never shown inline
-        self.net, self.eq = self.fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.15, 1]})
+        self.figures = [  # not pyplot's: never shown inline
+            Figure(figsize=size, facecolor="white") for size in ((4.3, 3.3), (4.6, 3.3))
+        ]
+        self.net = self.figures[0].add_axes((0.02, 0.02, 0.96, 0.84))
+        self.eq = self.figures[1].add_axes((0.01, 0.04, 0.74, 0.82))
         self._draw_network()
         self._draw_equation(max(self.sizes[1:]))
-        bar = self.fig.colorbar(
+        bar = self.figures[1].colorbar(
             ScalarMappable(DELTA_NORM, DELTA_CMAP),
-            ax=self.eq,
-            fraction=0.05,
-            pad=0.02,
+            cax=self.figures[1].add_axes((0.78, 0.06, 0.04, 0.84)),
             ticks=[-1, -1e-2, -1e-4, 0, 1e-4, 1e-2, 1],
         )
         bar.ax.set_yticklabels(
             ["−1", "−10⁻²", "−10⁻⁴", "0", "10⁻⁴", "10⁻²", "1"]
         )  # no mathtext: fast
         bar.set_label("δ (symmetric log scale)", fontsize=9)
-        bar.ax.tick_params(labelsize=8)
-        self.fig.subplots_adjust(left=0.01, right=0.9, top=0.86, bottom=0.04, wspace=0.05)
+        bar.ax.tick_params(labelsize=9)
+        self.title = self.figures[0].suptitle("", fontsize=11)
+        units = [unit for layer in self.units for unit in layer]
+        FrameCanvas(self.figures[0], [*self.edges, *units, self.title])
+        cells = [artist for column in self.cells + self.values for artist in column]
+        FrameCanvas(self.figures[1], [*cells, *self.headers])
 
     def _draw_network(self):
         pos = _node_positions(self.sizes)
@@ -107,7 +113,7 @@ class DeltaFigure:
         deltas[l-1]: delta^l, shape (n_l,) for one example (only layers >= l are shown);
         weights[l-1]: W^l, shape (n_l, n_{l-1}); error: the back-propagated error of layer l,
         (W^{l+1})^T delta^{l+1} or a^L - y, shape (n_l,); f_prime: sigma'(z^l), shape (n_l,).
-        Returns the figure.
+        Returns the two panel figures.
         """
         L = len(self.sizes) - 1
         l = L - step
@@ -121,8 +127,8 @@ class DeltaFigure:
         for text, head in zip(self.headers, [source, f"σ′(z{here})", f"δ{here}"]):
             text.set_text(head)
         equation = "(BP1)" if l == L else "(BP2)"
-        self.fig.suptitle(f"Step {step + 1} of {L}: layer {l}, equation {equation}", fontsize=11)
-        return self.fig
+        self.title.set_text(f"Step {step + 1} of {L}: layer {l}, equation {equation}")
+        return self.figures
 
     def _colour_units(self, l, deltas):
         for k, layer in enumerate(self.units):
@@ -139,9 +145,7 @@ class DeltaFigure:
         """Highlight W^{l+1}, the weights that carry delta^{l+1} back to layer l."""
         for k, edges in enumerate(self.edges, start=1):  # edges of W^k
             if k == l + 1:
-                w = weights[
-                    k - 1
-                ].ravel()  # W^k[j, i], j-major: the order the segments were made in
+                w = weights[k - 1].ravel()  # W^k[j, i], j-major: the segments' order
                 edges.set_color(np.where(w > 0, "#b2182b", "#2166ac"))
                 edges.set_linewidth(0.6 + 2.5 * np.abs(w) / max(np.abs(w).max(), 1e-12))
             else:
@@ -156,6 +160,5 @@ class DeltaFigure:
             if shown:
                 cell.set_facecolor(colours[r])
                 text.set_text(f"{numbers[r]:.2g}")
-                text.set_color(
-                    "white" if sum(colours[r][:3]) < 1.2 else "black"
-                )  # readable on dark cells
+                dark = sum(colours[r][:3]) < 1.2
+                text.set_color("white" if dark else "black")  # readable on dark cells

@@ -5,6 +5,7 @@ mathtext: parsing mathtext costs most of a frame's drawing time, and a widget dr
 """
 
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -25,3 +26,31 @@ def plain_log_ticks(axis, base=10.0, numticks="auto"):
     axis.set_major_locator(LogLocator(base=base, numticks=numticks))
     axis.set_major_formatter(FuncFormatter(power_of_ten))
     axis.set_minor_locator(NullLocator())
+
+
+class FrameCanvas(FigureCanvasAgg):
+    """The Agg canvas of a figure drawn frame after frame where only the ``moving`` artists
+    change: the rest (axes, ticks, labels: most of the text, which is most of a frame's cost) is
+    drawn once and its pixels kept; each later frame restores them and draws only the moving
+    artists over them. Marks them animated, which a full draw leaves out. The frames (spines) of
+    their axes move with them, so they stay over the curves as in a full draw."""
+
+    def __init__(self, figure, moving):
+        super().__init__(figure)
+        shown = {a.axes for a in moving if a.axes and a.axes.axison}  # axis("off"): no frame
+        spines = {s for axes in shown for s in axes.spines.values()}
+        self.moving = sorted([*moving, *spines], key=lambda artist: artist.get_zorder())
+        self.still = None  # (dpi, width, height) and the pixels of the still part at that size
+        for artist in self.moving:
+            artist.set_animated(True)
+
+    def draw(self):
+        size = (self.figure.dpi, *self.get_width_height())
+        if self.still is None or self.still[0] != size:
+            super().draw()  # everything but the moving artists
+            self.still = size, self.copy_from_bbox(self.figure.bbox)
+        else:
+            self.restore_region(self.still[1])
+        renderer = self.get_renderer()
+        for artist in self.moving:
+            artist.draw(renderer)

@@ -1,7 +1,8 @@
 """Figures of the chapter "MLP": vanishing and exploding gradients, learning speed, the band.
 
-Plotting only: each class builds ONE ``matplotlib.figure.Figure`` (never pyplot, which would
-also show it inline) and its ``draw`` updates the artists for one frame and returns the figure.
+Plotting only: each class builds its panels once, two ``matplotlib.figure.Figure``s (never pyplot,
+which would also show them inline) each narrow enough to read at phone width, shown side by side
+where the column has room; its ``draw`` updates the artists for one frame and returns the panels.
 The numbers come from :mod:`backprop.vanishing`; the widgets from :mod:`backprop.vanishing_widgets`.
 """
 
@@ -11,12 +12,15 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter
 
-from backprop.plotting import plain_log_ticks
+from backprop.plotting import FrameCanvas, plain_log_ticks
 
 CLIP = (1e-12, 1e12)  # the explorer's log axis: values beyond are drawn at the edge and marked
 SPEED_FLOOR, SPEED_CEILING = 1e-9, 1e2  # the learning-speed axis: no gradient (dead ReLU) sits at
 # the floor, an exploding one at the ceiling, both marked
 LAYER_COLOURS = matplotlib.colormaps["viridis"]
+PANEL_SIZE = (4.05, 3.4)  # inches: 324 x 272 CSS px at the widgets' 80 dpi: two side by
+# side in the desktop column's widget area (668 px in dark mode), one at full size on a phone
+FONT = 8.5  # points, the smallest text: 9.4 CSS px at 80 dpi
 
 
 def clip_marked(values, lo, hi):
@@ -30,12 +34,21 @@ def clip_marked(values, lo, hi):
     return np.clip(values, lo, hi), values > hi, values < lo
 
 
-def _new_figure(width_ratios=(1.3, 1)):
-    """A white 8 x 3.3 inch figure with two axes side by side."""
-    fig = Figure(figsize=(8, 3.3), facecolor="white")
-    axes = fig.subplots(1, 2, gridspec_kw={"width_ratios": width_ratios})
-    fig.subplots_adjust(left=0.09, right=0.98, top=0.86, bottom=0.15, wspace=0.3)
-    return fig, axes
+def _panels(top=0.8):
+    """Two white PANEL_SIZE figures, each with one axes at a fixed place (no layout per frame):
+    ``(figures, axes)``, the axes' tops at ``top`` (of the height) to leave room for the texts
+    above them, their tick labels FONT + 0.5 points."""
+    figures = [Figure(figsize=PANEL_SIZE, facecolor="white") for _ in range(2)]
+    axes = [fig.add_axes((0.19, 0.15, 0.77, top - 0.15)) for fig in figures]
+    for ax in axes:
+        ax.tick_params(labelsize=FONT + 0.5)
+    return figures, axes
+
+
+def _top_legend(fig, **options):
+    """A two-column legend of ``fig``'s labelled artists above its axes, in FONT points."""
+    where = {"loc": "upper center", "bbox_to_anchor": (0.55, 0.995)}
+    return fig.legend(**where, ncol=2, fontsize=FONT, frameon=False, handlelength=1.5, **options)
 
 
 def _log_y(ax):
@@ -52,11 +65,12 @@ def _marks(ax, colour="#d62728"):
 
 
 class ExplorerFigure:
-    """Left: ||delta^l|| per layer on a log axis, with the sigmoid bound ||delta^L|| (1/4)^(L-l).
-    Right: how saturated each layer is (fraction of flat f', mean f' / max f')."""
+    """Left panel: ||delta^l|| per layer on a log axis, with the sigmoid bound
+    ||delta^L|| (1/4)^(L-l). Right panel: how saturated each layer is (fraction of flat f',
+    mean f' / max f')."""
 
     def __init__(self, max_layers):
-        self.fig, (self.norm_ax, self.sat_ax) = _new_figure()
+        self.figures, (self.norm_ax, self.sat_ax) = _panels(top=0.78)
         layers = np.arange(1, max_layers + 1)
         ticks = layers[::2]  # every other layer labelled: fewer texts to draw per frame
         (self.line,) = self.norm_ax.plot([], [], "o-", color="#1f77b4", label="‖δˡ‖ measured")
@@ -72,11 +86,9 @@ class ExplorerFigure:
             xlabel="layer l (last = output layer L)",
             ylabel="‖∂C/∂zˡ‖ (RMS per example)",
         )
-        self.norm_ax.legend(loc="lower right", fontsize=8.5)
-        self.bars = self.sat_ax.bar(
-            layers, np.zeros(max_layers), color="#ff7f0e", label="saturated"
-        )
-        (self.ratio,) = self.sat_ax.plot([], [], "ks-", ms=4, label="mean f′ / max f′")
+        self.norm_ax.legend(loc="lower right", fontsize=FONT)
+        self.bars = self.sat_ax.bar(layers, np.zeros(max_layers), color="#ff7f0e")
+        (self.ratio,) = self.sat_ax.plot([], [], "ks-", ms=4)
         self.sat_ax.set(
             ylim=(0, 1.05),
             xlim=(0.5, max_layers + 0.5),
@@ -84,17 +96,21 @@ class ExplorerFigure:
             xlabel="layer l",
             ylabel="fraction of (unit, example) pairs",
         )
-        self.sat_legend = self.sat_ax.legend(
+        self.sat_legend = self.figures[1].legend(
             [self.bars, self.ratio],
             ["saturated", "mean f′ / max f′"],
-            loc="upper left",
-            fontsize=8.5,
+            loc="upper center",
+            bbox_to_anchor=(0.55, 0.99),
+            fontsize=FONT + 0.5,
+            frameon=False,
         )
-        for ax in (self.norm_ax, self.sat_ax):
-            ax.tick_params(labelsize=8)
+        self.title = self.figures[0].suptitle("", fontsize=FONT + 1)
+        moving = [self.line, self.bound, self.up, self.down, self.norm_ax.get_legend(), self.title]
+        FrameCanvas(self.figures[0], moving)
+        FrameCanvas(self.figures[1], [*self.bars, self.ratio, self.sat_legend])
 
     def draw(self, norms, mean_ratio, saturated, title, saturated_label):
-        """One frame: arrays of shape (L,) for layers 1..L. Returns the figure."""
+        """One frame: arrays of shape (L,) for layers 1..L. Returns the two panel figures."""
         layers = np.arange(1, len(norms) + 1)
         shown, above, below = clip_marked(norms, *CLIP)
         self.line.set_data(layers, shown)
@@ -105,16 +121,16 @@ class ExplorerFigure:
             bar.set_height(saturated[l] if l < len(norms) else 0.0)
         self.ratio.set_data(layers, mean_ratio)
         self.sat_legend.get_texts()[0].set_text(saturated_label)
-        self.fig.suptitle(title, fontsize=10)
-        return self.fig
+        self.title.set_text(title)
+        return self.figures
 
 
 class SpeedFigure:
-    """Left: each layer's learning speed ||dC/db^l|| over the epochs (log axis).
-    Right: test accuracy over the epochs."""
+    """Left panel: each layer's learning speed ||dC/db^l|| over the epochs (log axis).
+    Right panel: test accuracy over the epochs, under the frame's title."""
 
     def __init__(self, n_layers, epochs):
-        self.fig, (self.speed_ax, self.acc_ax) = _new_figure()
+        self.figures, (self.speed_ax, self.acc_ax) = _panels(top=0.72)
         colours = [LAYER_COLOURS(k / max(n_layers - 1, 1)) for k in range(n_layers)]
         self.lines = [
             self.speed_ax.plot(
@@ -123,7 +139,8 @@ class SpeedFigure:
             for l, c in enumerate(colours, start=1)
         ]
         self.up, self.down = _marks(self.speed_ax)
-        self.down.set_label(f"no gradient (0, drawn at {SPEED_FLOOR:.0e})")
+        self.up.set_label("beyond the axis")
+        self.down.set_label(f"no gradient (0): at {SPEED_FLOOR:.0e}")
         _log_y(self.speed_ax)
         self.speed_ax.set(
             xlim=(0, epochs),
@@ -131,50 +148,45 @@ class SpeedFigure:
             xlabel="epoch",
             ylabel="‖∂C/∂bˡ‖ (mean cost per example)",
         )
-        self.fig.legend(
-            handles=self.lines + [self.up, self.down],
-            loc="upper center",
-            bbox_to_anchor=(0.5, 0.93),
-            ncol=4,
-            fontsize=8.5,
-            frameon=False,
-        )
-        self.fig.subplots_adjust(top=0.76)
+        _top_legend(self.figures[0], handles=self.lines + [self.up, self.down], labelspacing=0.3)
         (self.accuracy,) = self.acc_ax.plot([], [], "o-", ms=3, color="#2ca02c")
-        self.acc_ax.axhline(0.1, color="#7f7f7f", ls=":", lw=1)
-        self.acc_ax.text(
-            epochs, 0.11, "chance", ha="right", va="bottom", fontsize=8.5, color="#555555"
-        )
+        chance = [  # drawn over the accuracy, as in a full draw
+            self.acc_ax.axhline(0.1, color="#7f7f7f", ls=":", lw=1),
+            self.acc_ax.text(
+                0.98 * epochs, 0.11, "chance", ha="right", va="bottom", fontsize=FONT + 0.5
+            ),
+        ]
         self.acc_ax.set(
             xlim=(0, epochs), ylim=(0, 1), xlabel="epoch", ylabel="test accuracy (fraction)"
         )
-        for ax in (self.speed_ax, self.acc_ax):
-            ax.tick_params(labelsize=8)
+        self.title = self.figures[1].suptitle("", fontsize=FONT + 1)
+        FrameCanvas(self.figures[0], [*self.lines, self.up, self.down])
+        FrameCanvas(self.figures[1], [self.accuracy, self.title, *chance])
 
     def draw(self, grad_norms, test_accuracy, title):
-        """One frame: grad_norms (epochs + 1, L), test_accuracy (epochs + 1,); returns it."""
+        """One frame: grad_norms (epochs + 1, L), test_accuracy (epochs + 1,); returns the
+        two panel figures."""
         epochs = np.arange(len(grad_norms))
         shown, above, below = clip_marked(grad_norms, SPEED_FLOOR, SPEED_CEILING)
         for line, column in zip(self.lines, shown.T):
             line.set_data(epochs, column)
-        self.up.set_data(
-            epochs[np.nonzero(above)[0]], shown[above]
-        )  # boolean indexing is row-major,
-        self.down.set_data(epochs[np.nonzero(below)[0]], shown[below])  # as nonzero's rows are
+        rows = np.nonzero(above)[0], np.nonzero(below)[0]  # boolean indexing is row-major too
+        self.up.set_data(epochs[rows[0]], shown[above])
+        self.down.set_data(epochs[rows[1]], shown[below])
         self.accuracy.set_data(epochs, test_accuracy)
-        self.fig.suptitle(title, fontsize=10)
-        return self.fig
+        self.title.set_text(title)
+        return self.figures
 
 
 class BandFigure:
-    """Left: |w sigma'(w a + b)| against a, the band where it is >= 1 shaded, a in [0, 1] marked.
-    Right: the band's width against |w|, the current w marked."""
+    """Left panel: |w sigma'(w a + b)| against a, the band where it is >= 1 shaded, a in [0, 1]
+    marked. Right panel: the band's width against |w|, the current w marked, under the title."""
 
     def __init__(self, a, w_curve, width_curve):
-        self.fig, (self.ax, self.width_ax) = _new_figure()
+        self.figures, (self.ax, self.width_ax) = _panels(top=0.78)
         self.a = a
-        self.ax.axvspan(0, 1, color="#e8e8e8", zorder=0, label="a sigmoid's output: a ∈ (0, 1)")
-        self.ax.axhline(1.0, color="#d62728", ls="--", lw=1, label="factor 1: no shrinking")
+        self.ax.axvspan(0, 1, color="#e8e8e8", zorder=0, label="σ's outputs: a ∈ (0, 1)")
+        self.ax.axhline(1.0, color="#d62728", ls="--", lw=1, label="factor 1")
         self.band = self.ax.add_patch(
             Rectangle(
                 (0, 0), 0, 1e3, color="#d62728", alpha=0.25, zorder=1, label="band: factor ≥ 1"
@@ -186,10 +198,7 @@ class BandFigure:
             xlabel="input activation a (dimensionless)",
             ylabel="factor on the gradient",
         )
-        self.fig.legend(
-            loc="upper center", bbox_to_anchor=(0.5, 0.93), ncol=4, fontsize=8.5, frameon=False
-        )
-        self.fig.subplots_adjust(top=0.8)
+        _top_legend(self.figures[0])
         self.width_ax.plot(w_curve, width_curve, color="#7f7f7f")
         (self.marker,) = self.width_ax.plot([], [], "o", color="#d62728", ms=7)
         self.width_ax.set_xscale("log")
@@ -202,11 +211,12 @@ class BandFigure:
             xlabel="weight |w| (log scale)",
             ylabel="band width in a",
         )
-        for ax in (self.ax, self.width_ax):
-            ax.tick_params(labelsize=8)
+        self.title = self.figures[1].suptitle("", fontsize=FONT + 1)
+        FrameCanvas(self.figures[1], [self.marker, self.title])  # not left: its y axis moves
 
     def draw(self, factor, interval, width, w, title):
-        """One frame: factor = |w sigma'(w a + b)| on self.a; interval = (lo, hi) of the band."""
+        """One frame: factor = |w sigma'(w a + b)| on self.a; interval = (lo, hi) of the band.
+        Returns the two panel figures."""
         self.curve.set_data(self.a, factor)
         lo, hi = interval
         self.band.set_x(lo)
@@ -214,5 +224,5 @@ class BandFigure:
         self.band.set_visible(hi > lo)
         self.ax.set_ylim(0, max(1.5, 1.15 * factor.max()))
         self.marker.set_data([abs(w)], [width])
-        self.fig.suptitle(title, fontsize=10)
-        return self.fig
+        self.title.set_text(title)
+        return self.figures

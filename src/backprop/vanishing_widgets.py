@@ -35,10 +35,10 @@ def explorer_stats(depth, activation, scale, seed=0):
 
 
 def explorer_frame(figure, depth, activation, scale, seed=0):
-    """Draw one setting of the explorer on ``figure`` (an ExplorerFigure); returns the Figure."""
+    """Draw one setting of the explorer on ``figure`` (an ExplorerFigure); returns its panels."""
     norms, mean_ratio, saturated = explorer_stats(depth, activation, scale, seed)
     title = (
-        f"{activation}, {depth} hidden layers, weight scale {scale:g}:  "
+        f"{activation}, {depth} hidden layers, weight scale {scale:g}\n"
         f"‖δ¹‖ / ‖δᴸ‖ = {norms[0] / norms[-1]:.1e}"
     )
     return figure.draw(norms, mean_ratio, saturated, title, SATURATED_LABEL[activation])
@@ -117,7 +117,7 @@ def speed_widget(dpi=80):
     def draw(activation, scale):
         seed, norms, accuracy = speed_example(activation, scale)
         title = (
-            f"{activation} (η = {ETAS[activation]:g}), weight scale {scale:g}, seed {seed}: "
+            f"{activation} (η = {ETAS[activation]:g}), weight scale {scale:g}, seed {seed}\n"
             f"test accuracy {accuracy[-1]:.0%} after {SPEED_EPOCHS} epochs"
         )
         return figure.draw(norms, accuracy, title)
@@ -148,7 +148,7 @@ def band_widget(dpi=80):
     def draw(w, b):
         lo, hi = saturation_band.band_interval(w, b)
         width = float(saturation_band.band_width(w))
-        title = f"w = {w:g}, b = {b:g}: band " + (
+        title = f"w = {w:g}, b = {b:g}\nband " + (
             f"a ∈ [{lo:.2f}, {hi:.2f}], width {width:.2f}" if width > 0 else "empty (|w| < 4)"
         )
         return figure.draw(saturation_band.band(a, w, b), (float(lo), float(hi)), width, w, title)
