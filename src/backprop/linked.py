@@ -57,7 +57,7 @@ def slider(description, options, index=0):
         description=description,
         continuous_update=True,
         style={"description_width": "initial"},
-        layout=widgets.Layout(width="420px"),
+        layout=widgets.Layout(width="100%", max_width="420px"),
     )
 
 
@@ -126,9 +126,21 @@ def encode(pixels, colours=COLOURS):
     25 as well as 50, faster.
     """
     palette = Image.fromarray(pixels, "RGBA").quantize(colours, method=Image.Quantize.FASTOCTREE)
+    palette.putpalette(exact_ends(palette.getpalette(rawmode="RGBA")), rawmode="RGBA")
     buffer = io.BytesIO()
     palette.save(buffer, format="webp", lossless=True, method=2, quality=25)
     return buffer.getvalue()
+
+
+def exact_ends(palette, reach=8):
+    """The palette (a flat RGBA list) with entries within ``reach`` of pure white or pure black
+    made exact: the octree's averages turn white into (254, 254, 254), and a frame that erases a
+    line from its base (over which it is shown) would leave a faint grey ghost of it."""
+    entries = np.asarray(palette, dtype=np.int64).reshape(-1, 4)
+    rgb = entries[:, :3]
+    rgb[np.all(rgb >= 255 - reach, axis=1)] = 255
+    rgb[np.all(rgb <= reach, axis=1)] = 0
+    return entries.ravel().tolist()
 
 
 def changes(pixels, base):
