@@ -55,15 +55,16 @@ class NumberGrid:
         shown = full if shown is None else shown
         grey = ~full if grey is None else grey
         highlight = ~full if highlight is None else highlight
+        levels = np.asarray(norm(values))  # one call for the grid: a call per cell costs more
+        colours, dark = CMAP(levels), shown & ~grey & (np.abs(levels - 0.5) > 0.35)
         for i, j in np.ndindex(self.shape):
-            colour = PADDING if grey[i, j] else CMAP(norm(values[i, j])) if shown[i, j] else EMPTY
+            colour = PADDING if grey[i, j] else colours[i, j] if shown[i, j] else EMPTY
             self.cells[i, j].set_facecolor(colour)
             self.cells[i, j].set_edgecolor(HIGHLIGHT if highlight[i, j] else "#666666")
             self.cells[i, j].set_linewidth(2.5 if highlight[i, j] else 0.5)
             self.cells[i, j].set_zorder(3 if highlight[i, j] else 2)
             self.texts[i, j].set_text(fmt.format(values[i, j]) if shown[i, j] or grey[i, j] else "")
-            dark = shown[i, j] and not grey[i, j] and abs(norm(values[i, j]) - 0.5) > 0.35
-            self.texts[i, j].set_color("white" if dark else "black")
+            self.texts[i, j].set_color("white" if dark[i, j] else "black")
 
 
 def caption_below(fig, top):
