@@ -25,7 +25,7 @@ ROWS = {"x": 0.0, "h": 1.0, "y": 2.0}  # heights of the inputs, hidden states an
 STEP = FuncFormatter(lambda x, _: f"{x + 1:g}")  # the code's row t is the notes' step t + 1
 # Sizes in points, CSS px at the widgets' 72 dpi: each figure is one panel narrow enough to read
 # at full size in a phone's column (about 354 CSS px)
-WIDTH, LEFT = 330, 56  # a panel's width; the room left of its axes for tick labels and label
+WIDTH, LEFT = 320, 56  # a panel's width; the room left of its axes for tick labels and label
 TEXT, TICKS = 10, 9  # font sizes of labels and titles, of tick labels and legends
 
 
