@@ -96,13 +96,13 @@ class PoolFigure:
         side, small = shape[1] * CELL, out[1] * CELL  # the grids' widths
         self.figures = [panel(small + side + 56, shape[0] * CELL + TITLE + 10), panel(320, 206)]
         forward, backward = self.figures
-        self.a = NumberGrid(forward, shape, "input $a^{l-1}$", (8, 4))
+        self.a = NumberGrid(forward, shape, "input aˡ⁻¹", (8, 4))
         middle = 4 + (shape[0] - out[0]) * CELL / 2  # the delta centred beside the input
-        self.delta = NumberGrid(forward, out, "upstream $\\delta^l$", (side + 48, middle))
+        self.delta = NumberGrid(forward, out, "upstream δˡ", (side + 48, middle))
         self.up = NumberGrid(
             backward,
             shape,
-            "upsample$(\\delta^l) = \\partial C/\\partial a^{l-1}$",
+            "upsample(δˡ) = ∂C/∂aˡ⁻¹",
             ((320 - side) / 2, 4),
         )
         for k in range(1, out[1]):  # the windows' borders
@@ -177,7 +177,7 @@ class StepFigure:
 
 
 #: how the feature maps' title writes each activation
-ACTIVATION_TEX = {"tanh": "\\tanh", "sigmoid": "\\sigma", "relu": "\\mathrm{relu}"}
+ACTIVATION_NAMES = {"tanh": "tanh", "sigmoid": "σ", "relu": "relu"}
 
 
 class FeatureFigure:
@@ -194,8 +194,8 @@ class FeatureFigure:
         self.maps = self._tiles(second, 8, n_filters, cols, 36, side - kernel + 1)
         for fig, left, width, title in (
             (first, 8, 104, "input image"),
-            (first, 130, cols * 45 - 5, "filters $W_f$"),
-            (second, 8, cols * 41 - 5, f"feature maps ${ACTIVATION_TEX[activation]}(z^1_f)$"),
+            (first, 130, cols * 45 - 5, f"the {n_filters} filters"),
+            (second, 8, cols * 41 - 5, f"feature maps {ACTIVATION_NAMES[activation]}(z¹)"),
             (second, 204, 110, "sigmoid outputs"),
         ):
             fig.text((left + width / 2) / 320, 1 - 34 / 166, title, ha="center", fontsize=TEXT)

@@ -119,7 +119,7 @@ def input_gradient_widget(dpi=72):
     figure = StepFigure(
         padded.shape,
         W.shape,
-        ["zero-padded $\\delta^l$", "rot180$(W^l)$", "$\\partial C/\\partial a^{l-1}$"],
+        ["zero-padded δˡ", "rot180(Wˡ)", "∂C/∂aˡ⁻¹"],
     )
 
     def draw(step):
@@ -148,9 +148,7 @@ def weight_gradient_widget(dpi=72):
     of a that meets delta highlighted. Frames: 9."""
     a, W, delta = conv_example()
     grad_W = cnn_loops.cross_correlate2d(a, delta)  # (CONV-BP-W)
-    figure = StepFigure(
-        a.shape, delta.shape, ["input $a^{l-1}$", "$\\delta^l$", "$\\partial C/\\partial W^l$"]
-    )
+    figure = StepFigure(a.shape, delta.shape, ["input aˡ⁻¹", "δˡ", "∂C/∂Wˡ"])
 
     def draw(step):
         u, v = np.unravel_index(step, grad_W.shape)
