@@ -2,8 +2,9 @@
 layer's backward pass, drawn as grids of numbers.
 
 Plotting only: these classes take numbers (from :mod:`backprop.cnn`) and return matplotlib
-figures. Each builds ONE :class:`matplotlib.figure.Figure` and every frame only updates its
-artists (texts, face and edge colours), as :mod:`backprop.linked` recommends.
+figures. Each builds its figures once, two panels narrow enough to read at full size on a phone
+(side by side on a wider screen), and every frame only updates their artists (texts, face and
+edge colours), as :mod:`backprop.linked` recommends.
 """
 
 import textwrap
@@ -186,6 +187,8 @@ class FeatureFigure:
     bar per class). Each panel has a title line above."""
 
     def __init__(self, n_filters, kernel, side, n_out, activation):
+        if n_filters > 8:  # two rows of four tiles fill a panel's width
+            raise ValueError(f"at most 8 filters fit a phone-width panel, got {n_filters}")
         self.figures = [panel(320, 166), panel(320, 166)]
         first, second = self.figures
         cols = (n_filters + 1) // 2  # filters and maps in two rows
@@ -200,15 +203,14 @@ class FeatureFigure:
         ):
             fig.text((left + width / 2) / 320, 1 - 34 / 166, title, ha="center", fontsize=TEXT)
         self.titles = [
-            fig.text(0.5, 1 - 4 / 166, "", ha="center", va="top") for fig in self.figures
+            fig.text(0.5, 1 - 4 / 166, "", ha="center", va="top", fontsize=TEXT + 1)
+            for fig in self.figures
         ]
-        for title in self.titles:
-            title.set_fontsize(TEXT + 1)
         self.out = place(second, 204, 48, 110, 86)
         self.bars = self.out.bar(np.arange(n_out), np.zeros(n_out), color="#999999")
         self.out.set(ylim=(0, 1), xticks=np.arange(n_out), yticks=[0, 0.5, 1])
         self.out.set_xlabel("digit", fontsize=TEXT, labelpad=1)
-        self.out.tick_params(labelsize=9, pad=1.5)
+        self.out.tick_params(labelsize=TEXT - 1, pad=1.5)  # 9 points: the smallest text
 
     def _tiles(self, fig, left, n, cols, size, side):
         """n images of side×side, in rows of ``cols`` tiles of size points, from ``left``."""
