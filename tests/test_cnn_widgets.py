@@ -3,6 +3,7 @@ steppers, the pooling upsample, the small CNN's feature maps with the layers its
 recorded), and every widget's frames (count, all different, no warnings)."""
 
 import base64
+import re
 import warnings
 
 import numpy as np
@@ -11,15 +12,27 @@ import pytest
 from backprop import activations as act
 from backprop import cnn, cnn_loops, cnn_training, cnn_widgets, datasets
 
+PHONE_COLUMN = 354  #: CSS px: the content column of a 390 px wide phone
+MIN_FONT = 9  #: CSS px: the smallest text a figure may show
+
+
+def leaf_tags(widget):
+    """The <img> tags of every frame below a linked figure (each panel of each frame), in order."""
+    if hasattr(widget, "children"):
+        return [tag for child in widget.children for tag in leaf_tags(child)]
+    return re.findall(r"<img [^>]+>", str(getattr(widget, "value", "")))
+
 
 def leaf_images(widget):
-    """The image bytes of every frame below a linked figure, in order."""
-    if hasattr(widget, "children"):
-        return [png for child in widget.children for png in leaf_images(child)]
-    value = getattr(widget, "value", "")
-    return (
-        [base64.b64decode(value.split("base64,")[1].split('"')[0])] if "<img " in str(value) else []
-    )
+    """The image bytes of every panel of every frame below a linked figure, in order."""
+    return [base64.b64decode(tag.split("base64,")[1].split('"')[0]) for tag in leaf_tags(widget)]
+
+
+def assert_readable_on_a_phone(widget):
+    """Every panel fits a phone's column at full size, its smallest text at least MIN_FONT."""
+    for tag in leaf_tags(widget):
+        width, font = (float(re.search(f'{k}="([0-9.]+)"', tag)[1]) for k in ("width", "min-font"))
+        assert width <= PHONE_COLUMN and font >= MIN_FONT, (width, font)
 
 
 @pytest.mark.parametrize(
@@ -33,10 +46,13 @@ def leaf_images(widget):
 def test_widget_frames_are_all_there_all_different_and_warning_free(make, frames):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # an overflow or a matplotlib warning in any frame fails
-        images = leaf_images(make())
-    assert len(images) == frames
-    assert len(set(images)) == frames  # every position of every control shows a different figure
+        widget = make()
+    images = leaf_images(widget)
+    assert len(images) == 2 * frames  # two panels a frame
+    assert len(set(zip(images[::2], images[1::2]))) == frames  # every position of every control
+    # shows a different frame (mean pooling's upsample, in the second panel, ignores the input)
     assert all(img[8:12] == b"WEBP" and len(img) < 40_000 for img in images)
+    assert_readable_on_a_phone(widget)
 
 
 @pytest.mark.parametrize("activation", ["sigmoid", "relu"])
@@ -54,8 +70,10 @@ def test_features_widget_draws_the_recorded_layers(activation):
     np.testing.assert_array_equal(out, expected_out[:, 0])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        frames = leaf_images(cnn_widgets.features_widget(history, images, labels, n_images=2))
-    assert len(frames) == 6 and len(set(frames)) == 6  # 3 snapshots × 2 images
+        widget = cnn_widgets.features_widget(history, images, labels, n_images=2)
+    panels = leaf_images(widget)
+    assert len(panels) == 12 and len(set(zip(panels[::2], panels[1::2]))) == 6  # 3 epochs × 2
+    assert_readable_on_a_phone(widget)
 
 
 def test_steppers_show_what_the_package_computes():

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from backprop import linked, rnn_time, rnn_widgets
-from backprop.rnn_plots import GainFigure, UnrolledFigure
+from backprop.rnn_plots import GainFigure, UnrolledFigure, training_curves, unrolled_diagram
 
 EXTREMES = [
     (T, rho, a)
@@ -60,8 +60,19 @@ def test_log_gain_is_the_last_losss_gradient_ratio():
 
 
 def test_unrolled_diagram_labels_every_step_and_weight():
-    from backprop.rnn_plots import unrolled_diagram
-
     texts = [t.get_text() for t in unrolled_diagram(4).axes[0].texts]
     assert [texts.count(w) for w in "UVW"] == [4, 4, 4]  # one arrow of each weight per step
     assert {"x¹", "h⁴", "ŷ³", "h⁰ = 0"} <= set(texts)  # steps 1..T, as in the notes
+
+
+def test_every_figure_reads_at_full_size_on_a_phone():
+    """Each figure at the 72 dpi the chapter shows it at: at most 354 CSS px wide (a 390 px
+    phone's column), its smallest text at least 9 CSS px."""
+    T = rnn_widgets.LENGTHS["unroller"]
+    unrolled = UnrolledFigure(T).draw(T, rnn_widgets.delta_norms(T, 2.0, "relu"), 0, "title")
+    gains = GainFigure(T).draw(rnn_widgets.log_gain(T, 2.0, "relu"), 0.3, 0.5, 4, "title")
+    rng = np.random.default_rng(0)
+    runs = [(name, rng.random(100), rng.random(100)) for name in ("a", "b")]
+    for figure in [unrolled, gains, unrolled_diagram(5), *training_curves(runs, "title")]:
+        pixels, font = linked.render(figure, 72)
+        assert linked.css_size(pixels)[0] <= 354 and font >= 9, (linked.css_size(pixels), font)

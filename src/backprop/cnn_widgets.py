@@ -41,15 +41,13 @@ def pool_caption(a, mode, window, receives):
     """One sentence on where the highlighted window's delta goes."""
     n = POOL_SIZE**2
     if window is None and mode == "max":
-        return "max pooling: each δ goes whole to its window's maximum (bold);\nthe others get 0"
+        return "max pooling: each δ goes whole to its window's maximum (bold); the others get 0"
     if window is None:
-        return (
-            f"mean pooling: each δ is divided by {n}\nand copied to all {n} entries of its window"
-        )
+        return f"mean pooling: each δ is divided by {n} and copied to all {n} entries of its window"
     d = POOL_DELTA[window]
     if mode == "mean":
         return (
-            f"window {window}: δ = {d:g} is shared equally:\n"
+            f"window {window}: δ = {d:g} is shared equally: "
             f"{d:g}/{n} = {d / n:g} to each of its {n} entries"
         )
     ((u, v),) = np.argwhere(receives)
@@ -61,12 +59,12 @@ def pool_caption(a, mode, window, receives):
         else ""
     )
     return (
-        f"window {window}: δ = {d:g} goes whole to the maximum a[{u},{v}] = {a[u, v]:g};\n"
+        f"window {window}: δ = {d:g} goes whole to the maximum a[{u},{v}] = {a[u, v]:g}; "
         f"the other {n - 1} entries get 0{tie}"
     )
 
 
-def pool_widget(dpi=80):
+def pool_widget(dpi=72):
     """The pooling upsample: toggles pick max or mean pooling and the input; a slider highlights
     one window and where its delta goes. Frames: 2 modes × 5 windows × 2 inputs = 20."""
     figure = PoolFigure((4, 4), POOL_SIZE)
@@ -110,7 +108,7 @@ def terms_caption(target, pairs, values):
     return f"{target} = {symbols}\n= {numbers} = {sum(x * y for x, y in values):g}"
 
 
-def input_gradient_widget(dpi=80):
+def input_gradient_widget(dpi=72):
     """(CONV-BP-a) step by step: dC/da = pad_full(delta) ⋆ rot180(W), one entry of dC/da per step
     (play button), the contributing entries of delta and W highlighted. Frames: 16."""
     a, W, delta = conv_example()
@@ -121,7 +119,7 @@ def input_gradient_widget(dpi=80):
     figure = StepFigure(
         padded.shape,
         W.shape,
-        ["zero-padded $\\delta^l$", "rot180$(W^l)$", "$\\partial C/\\partial a^{l-1}$"],
+        ["zero-padded δˡ", "rot180(Wˡ)", "∂C/∂aˡ⁻¹"],
     )
 
     def draw(step):
@@ -145,14 +143,12 @@ def input_gradient_widget(dpi=80):
     return linked.figure(draw, [linked.play("entry", steps)], alt=alt.format, dpi=dpi)
 
 
-def weight_gradient_widget(dpi=80):
+def weight_gradient_widget(dpi=72):
     """(CONV-BP-W) step by step: dC/dW = a ⋆ delta, one entry per step (play button), the window
     of a that meets delta highlighted. Frames: 9."""
     a, W, delta = conv_example()
     grad_W = cnn_loops.cross_correlate2d(a, delta)  # (CONV-BP-W)
-    figure = StepFigure(
-        a.shape, delta.shape, ["input $a^{l-1}$", "$\\delta^l$", "$\\partial C/\\partial W^l$"]
-    )
+    figure = StepFigure(a.shape, delta.shape, ["input aˡ⁻¹", "δˡ", "∂C/∂Wˡ"])
 
     def draw(step):
         u, v = np.unravel_index(step, grad_W.shape)
@@ -188,7 +184,7 @@ def feature_parts(history, epoch, image):
     return cache["a1"][0], out[:, 0]
 
 
-def features_widget(history, images, labels, epochs=None, n_images=5, dpi=80):
+def features_widget(history, images, labels, epochs=None, n_images=5, dpi=72):
     """The trained small CNN of the chapter (``history`` from
     :func:`backprop.cnn_training.train_small_cnn`, drawn with the layers it records): a slider
     picks the epoch (every snapshot unless ``epochs`` is given), a toggle one of the first
@@ -202,11 +198,11 @@ def features_widget(history, images, labels, epochs=None, n_images=5, dpi=80):
 
     def draw(epoch, index):
         maps, out = feature_parts(history, epoch, images[index])
-        title = (
-            f"epoch {epoch}: test accuracy {history['test_accuracy'][epoch]:.1%}; "
-            f"this digit is a {labels[index]}, the network says {int(np.argmax(out))}"
+        titles = (
+            f"epoch {epoch}: test accuracy {history['test_accuracy'][epoch]:.1%}",
+            f"this digit is a {labels[index]}; the network says {int(np.argmax(out))}",
         )
-        return figure.draw(images[index], history["snapshots"][epoch]["W"][:, 0], maps, out, title)
+        return figure.draw(images[index], history["snapshots"][epoch]["W"][:, 0], maps, out, titles)
 
     controls = [
         linked.slider("epoch", list(epochs), index=len(epochs) - 1),

@@ -2,10 +2,13 @@
 
 Tick labels and titles are written in plain Unicode (10⁻³, δ², W³) rather than matplotlib's
 mathtext: parsing mathtext costs most of a frame's drawing time, and a widget draws many frames.
+Panels are laid out in points, which are CSS px at the widgets' 72 dpi: a panel at most 330 wide
+shows at full size in a phone's column (about 354 CSS px), two side by side on a desktop.
 """
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -54,3 +57,22 @@ class FrameCanvas(FigureCanvasAgg):
         renderer = self.get_renderer()
         for artist in self.moving:
             artist.draw(renderer)
+
+
+def panel(width, height):
+    """A white figure of width × height points (CSS px at 72 dpi); not pyplot's: never shown
+    inline."""
+    return Figure(figsize=(width / 72, height / 72), facecolor="white")
+
+
+def place(fig, left, top, width, height):
+    """An axes of width × height points in ``fig``, ``left``, ``top`` points from its top-left
+    corner: a fixed place, so no layout runs per frame."""
+    fig_width, fig_height = fig.get_size_inches() * 72
+    rect = (
+        left / fig_width,
+        1 - (top + height) / fig_height,
+        width / fig_width,
+        height / fig_height,
+    )
+    return fig.add_axes(rect)

@@ -6,15 +6,15 @@ them from :mod:`backprop.rnn_widgets`. Each class builds one figure and only upd
 artists per frame.
 """
 
+import textwrap
+
 import matplotlib
 import numpy as np
-from matplotlib.cm import ScalarMappable
 from matplotlib.collections import LineCollection
 from matplotlib.colors import LogNorm
-from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from backprop.plotting import plain_log_ticks, superscript
+from backprop.plotting import panel, place, plain_log_ticks, superscript
 
 DELTA_RANGE = (1e-6, 1e3)  # ||δ^t|| shown on this log range; values outside are clipped and marked
 DELTA_NORM = LogNorm(*DELTA_RANGE)
@@ -23,19 +23,25 @@ PENDING = "#e6e6e6"  # a step the backward pass has not reached yet
 GAIN_RANGE = (-12.0, 12.0)  # log10 of the gain through time shown; beyond, clipped and marked
 ROWS = {"x": 0.0, "h": 1.0, "y": 2.0}  # heights of the inputs, hidden states and outputs
 STEP = FuncFormatter(lambda x, _: f"{x + 1:g}")  # the code's row t is the notes' step t + 1
+# Sizes in points, CSS px at the widgets' 72 dpi: each figure is one panel narrow enough to read
+# at full size in a phone's column (about 354 CSS px)
+WIDTH, LEFT = 320, 56  # a panel's width; the room left of its axes for tick labels and label
+TEXT, TICKS = 10, 9  # font sizes of labels and titles, of tick labels and legends
 
 
 class UnrolledFigure:
-    """The network unrolled over up to ``t_max`` steps (top) and ||δ^t|| per step (bottom).
+    """The network unrolled over up to ``t_max`` steps (top) and ||δ^t|| per step (bottom), one
+    panel narrow enough for a phone (the diagram does not split).
 
     Top: a column per step t with x^t -> h^t -> ŷ^t (weights U and V) and h^{t-1} -> h^t
-    (weight W); each h^t is coloured by ||δ^t|| once the backward pass has reached it.
-    Bottom: ||δ^t|| on a log axis, one bar per step reached.
+    (weight W); each h^t is coloured by ||δ^t|| once the backward pass has reached it, in the
+    colour of its bar below. Bottom: ||δ^t|| on a log axis, one bar per step reached.
     """
 
     def __init__(self, t_max):
-        self.fig = Figure(figsize=(8, 3.3), facecolor="white")  # not pyplot's: never shown inline
-        self.graph, self.bars_ax = self.fig.subplots(2, 1, gridspec_kw={"height_ratios": [1.2, 1]})
+        self.fig = panel(WIDTH, 262)
+        self.graph = place(self.fig, LEFT, 36, WIDTH - LEFT - 8, 72)
+        self.bars_ax = place(self.fig, LEFT, 118, WIDTH - LEFT - 8, 110)
         self.edges = LineCollection([], colors="#999999", linewidths=0.8, zorder=1)
         self.graph.add_collection(self.edges)
         self.nodes = {
@@ -50,48 +56,39 @@ class UnrolledFigure:
             for row, y in ROWS.items()
         }
         for row, y in ROWS.items():
+            label = {"x": "xᵗ", "h": "hᵗ", "y": "ŷᵗ"}[row]
             self.graph.text(
-                -0.9,
+                -0.03,
                 y,
-                {"x": "xᵗ", "h": "hᵗ", "y": "ŷᵗ"}[row],
+                label,
                 ha="right",
                 va="center",
-                fontsize=10,
+                fontsize=TEXT,
+                transform=self.graph.get_yaxis_transform(),
             )
-        self.graph.set_ylim(-0.5, 2.5)
+        self.graph.set_ylim(-0.4, 2.4)
         self.graph.axis("off")
         self.bars = self.bars_ax.bar(
             np.arange(t_max), np.ones(t_max), bottom=DELTA_RANGE[0], width=0.7, color=PENDING
         )
-        (self.clipped,) = self.bars_ax.plot(
-            [], [], "v", color="#d62728", ms=6, label="clipped to the axis"
-        )
-        self.bars_ax.set(
-            yscale="log", ylim=DELTA_RANGE, xlabel="time step t", ylabel="‖δᵗ‖ = ‖∂L/∂hᵗ‖"
-        )
-        self.bars_ax.yaxis.label.set_size(9)
+        (self.clipped,) = self.bars_ax.plot([], [], "v", color="#d62728", ms=6)
+        self.bars_ax.set(yscale="log", ylim=DELTA_RANGE)
+        self.bars_ax.set_xlabel("time step t", fontsize=TEXT, labelpad=2)
+        self.bars_ax.set_ylabel("‖δᵗ‖ = ‖∂L/∂hᵗ‖", fontsize=TEXT)
         self.bars_ax.xaxis.set_major_formatter(STEP)
         plain_log_ticks(self.bars_ax.yaxis, base=1000.0)
-        self.bars_ax.tick_params(labelsize=8)
-        self.colorbar = bar = self.fig.colorbar(
-            ScalarMappable(DELTA_NORM, DELTA_CMAP),
-            ax=[self.graph, self.bars_ax],
-            fraction=0.03,
-            pad=0.01,
-        )
-        bar.set_label("‖δᵗ‖ (log scale)", fontsize=8)
-        bar.ax.tick_params(labelsize=8.5)
-        plain_log_ticks(bar.ax.yaxis, base=1000.0)
-        self.fig.subplots_adjust(left=0.1, right=0.86, top=0.88, bottom=0.15, hspace=0.1)
+        self.bars_ax.tick_params(labelsize=TICKS)
+        self.title = self.fig.text(0.5, 1 - 4 / 262, "", ha="center", va="top", fontsize=TEXT)
 
     def draw(self, T, norms, first, title=""):
         """Show T steps. norms (T,) are ||δ^t|| (finite, >= 0); steps t >= first are coloured
         (the backward pass has reached them). Returns the figure."""
         t = np.arange(T)
+        side = 0.55 * self.graph.bbox.width / self.fig.dpi * 72 / (T + 0.5)  # a node, in points
         for row, y in ROWS.items():
             nodes = self.nodes[row]
             nodes.set_offsets(np.column_stack([t, np.full(T, y)]))
-            nodes.set_sizes(np.full(T, min(140.0, 2600.0 / T)))
+            nodes.set_sizes(np.full(T, side**2))
             nodes.set_facecolor(
                 "white" if row != "h" else [self._colour(norms, s, first) for s in t]
             )
@@ -103,7 +100,7 @@ class UnrolledFigure:
         self.graph.set_xlim(-1.0, T - 0.5)
         self.bars_ax.set_xlim(-1.0, T - 0.5)
         self._draw_bars(T, norms, first)
-        self.fig.suptitle(title, fontsize=10)
+        self.title.set_text(title)
         return self.fig
 
     def _colour(self, norms, s, first):
@@ -126,7 +123,8 @@ class UnrolledFigure:
 
 
 class GainFigure:
-    """log10 of the gain ||∂L^T/∂h^t|| / ||∂L^T/∂h^T|| against t, with reference slopes.
+    """log10 of the gain ||∂L^T/∂h^t|| / ||∂L^T/∂h^T|| against t, with reference slopes; one
+    panel, its legend below the axes.
 
     The measured gain (dots), the rate (ρ max f')^{T-t} (dashed) and the bound
     (σ_max(W) max f')^{T-t} (dotted); steps the truncation cuts off shaded. Data arrive in the
@@ -134,8 +132,8 @@ class GainFigure:
     """
 
     def __init__(self, t_max):
-        self.fig = Figure(figsize=(8, 3.3), facecolor="white")
-        self.ax = self.fig.subplots()
+        self.fig = panel(WIDTH, 312)
+        self.ax = place(self.fig, LEFT, 38, WIDTH - LEFT - 8, 176)
         self.cut = self.ax.axvspan(
             -0.5, -0.5, color="#dddddd", zorder=0, label="cut off by truncation"
         )
@@ -147,26 +145,26 @@ class GainFigure:
         (self.clipped,) = self.ax.plot(
             [], [], "X", color="#d62728", ms=8, label="clipped to the axis"
         )
-        self.note = self.ax.text(
-            0.01, 0.04, "", transform=self.ax.transAxes, fontsize=9, va="bottom"
-        )
+        self.note = self.fig.text(0.5, 1 - 18 / 312, "", ha="center", va="top", fontsize=TEXT)
         self.ax.axhline(0.0, color="black", lw=0.5)
-        self.ax.set(
-            ylim=(GAIN_RANGE[0] - 0.5, GAIN_RANGE[1] + 0.5),
-            xlabel="time step t",
-            ylabel="log₁₀ ‖∂Lᵀ/∂hᵗ‖ / ‖∂Lᵀ/∂hᵀ‖",
-        )
-        self.ax.yaxis.label.set_size(8)
+        self.ax.set(ylim=(GAIN_RANGE[0] - 0.5, GAIN_RANGE[1] + 0.5))
+        self.ax.set_xlabel("time step t", fontsize=TEXT, labelpad=2)
+        self.ax.set_ylabel("log₁₀ ‖∂Lᵀ/∂hᵗ‖ / ‖∂Lᵀ/∂hᵀ‖", fontsize=TEXT)
         self.ax.xaxis.set_major_formatter(STEP)
-        self.ax.legend(
-            fontsize=8.5,
-            loc="upper left",
-            bbox_to_anchor=(1.01, 1.0),
+        self.ax.tick_params(labelsize=TICKS)
+        self.fig.legend(
+            handles=[self.gain, self.rate, self.bound, self.cut, self.clipped],
+            loc="upper center",
+            bbox_to_anchor=(0.5, 1 - 246 / 312),
+            ncols=2,
+            fontsize=TICKS,
             frameon=False,
+            handlelength=1.6,
+            columnspacing=1.0,
             title="k = T−t steps back",
-            title_fontsize=8.5,
+            title_fontsize=TICKS,
         )
-        self.fig.subplots_adjust(left=0.09, right=0.68, top=0.9, bottom=0.15)
+        self.title = self.fig.text(0.5, 1 - 4 / 312, "", ha="center", va="top", fontsize=TEXT)
         self.t_max = t_max
 
     def draw(self, log_gain, log_rate, log_bound, k, title=""):
@@ -191,67 +189,68 @@ class GainFigure:
         self.note.set_text(  # the measured value, also where the plot clips it to the axis
             f"gain at t=1: {first}" if kept[0] else f"steps t ≤ {T - k} get no gradient from Lᵀ"
         )
-        self.fig.suptitle(title, fontsize=10)
+        self.title.set_text(title)
         return self.fig
 
 
 def training_curves(runs, title, window=50):
-    """Two panels for SGD runs: mean loss per step (a moving average over ``window`` steps) and the
-    gradient norm before clipping (log axis). runs: list of (label, losses (n,), norms (n,))."""
-    fig = Figure(figsize=(8, 3.0), facecolor="white")
-    loss_ax, norm_ax = fig.subplots(1, 2)
+    """Two panels for SGD runs: mean loss per step (a moving average over ``window`` steps) under
+    the title, and the gradient norm before clipping (log axis). runs: list of
+    (label, losses (n,), norms (n,)). Returns the two figures."""
+    figures = [panel(WIDTH, 262), panel(WIDTH, 262)]
+    loss_ax, norm_ax = (place(fig, LEFT, 40, WIDTH - LEFT - 8, 180) for fig in figures)
     kernel = np.ones(window) / window
     for label, losses, norms in runs:
         steps = np.arange(window, len(losses) + 1)
         loss_ax.plot(steps, np.convolve(losses, kernel, mode="valid"), label=label)
         norm_ax.plot(np.arange(1, len(norms) + 1), np.maximum(norms, 1e-12), lw=0.7, label=label)
-    loss_ax.set(xlabel="SGD step", ylabel=f"loss L/T (mean of {window} steps)")
-    norm_ax.set(xlabel="SGD step", ylabel="‖∇L‖ (as computed, unclipped)", yscale="log")
-    for ax in (loss_ax, norm_ax):
-        ax.xaxis.label.set_size(9)
-        ax.yaxis.label.set_size(9)
-        ax.tick_params(labelsize=8)
-    loss_ax.legend(fontsize=8)
-    fig.suptitle(title, fontsize=10)
-    fig.subplots_adjust(left=0.08, right=0.98, top=0.88, bottom=0.16, wspace=0.28)
-    return fig
+    norm_ax.set_yscale("log")
+    plain_log_ticks(norm_ax.yaxis)
+    for ax, ylabel in ((loss_ax, f"loss L/T (mean of {window} steps)"), (norm_ax, "‖∇L‖")):
+        ax.set_xlabel("SGD step", fontsize=TEXT, labelpad=2)
+        ax.set_ylabel(ylabel, fontsize=TEXT)
+        ax.tick_params(labelsize=TICKS)
+    loss_ax.legend(fontsize=TICKS)
+    for fig, text in zip(figures, [title, "the gradient's norm as computed, before clipping"]):
+        fig.text(0.5, 1 - 4 / 262, textwrap.fill(text, 52), ha="center", va="top", fontsize=TEXT)
+    return figures
 
 
 def unrolled_diagram(T=5):
     """The network unrolled over T steps, forward only: a column per step t with x^t -> h^t -> ŷ^t,
     the input weights U, the output weights V and the recurrent weights W (the same at every step)
     labelled on the arrows, from the initial state h^0 (steps numbered 1..T, as in the notes).
-    Returns the Figure."""
-    fig = Figure(figsize=(8, 2.9), facecolor="white")
-    ax = fig.subplots()
+    Returns the Figure, one panel of WIDTH points."""
+    fig = panel(WIDTH, 190)
+    ax = place(fig, 4, 22, WIDTH - 8, 164)
     box = {"boxstyle": "round,pad=0.3", "fc": "#eef3fb", "ec": "#1f77b4"}
-    arrow = {"arrowstyle": "-|>", "color": "#444444", "lw": 1.2, "shrinkA": 12, "shrinkB": 12}
+    arrow = {"arrowstyle": "-|>", "color": "#444444", "lw": 1.2, "shrinkA": 10, "shrinkB": 10}
     node = lambda x, y, text: ax.text(x, y, text, ha="center", va="center", fontsize=11, bbox=box)  # noqa: E731
     link = lambda a, b, label, dx=0.0, dy=0.0: (  # noqa: E731
         ax.annotate("", xy=b, xytext=a, arrowprops=arrow),
         ax.text(
-            (a[0] + b[0]) / 2 + dx, (a[1] + b[1]) / 2 + dy, label, fontsize=10, color="#d62728"
+            (a[0] + b[0]) / 2 + dx, (a[1] + b[1]) / 2 + dy, label, fontsize=TEXT, color="#d62728"
         ),
     )
-    node(-1, ROWS["h"], "h⁰ = 0")
+    node(-1.05, ROWS["h"], "h⁰ = 0")
     for t in range(T):
         step = superscript(t + 1)  # the notes count steps from 1
         node(t, ROWS["x"], f"x{step}")
         node(t, ROWS["h"], f"h{step}")
         node(t, ROWS["y"], f"ŷ{step}")
-        link((t, ROWS["x"]), (t, ROWS["h"]), "U", dx=0.06)
-        link((t, ROWS["h"]), (t, ROWS["y"]), "V", dx=0.06)
-        link((t - 1, ROWS["h"]), (t, ROWS["h"]), "W", dx=-0.05, dy=0.08)
-    ax.text(
-        -1.5,
-        ROWS["y"],
-        "the same U, W, V\nat every step",
-        ha="left",
-        va="center",
-        fontsize=9,
+        link((t, ROWS["x"]), (t, ROWS["h"]), "U", dx=0.08)
+        link((t, ROWS["h"]), (t, ROWS["y"]), "V", dx=0.08)
+        start = t - 1 if t else -0.75  # from the edge of h⁰'s wider box
+        link((start, ROWS["h"]), (t, ROWS["h"]), "W", dx=-0.1, dy=0.1)
+    fig.text(
+        0.5,
+        1 - 4 / 190,
+        "the same U, W, V at every step",
+        ha="center",
+        va="top",
+        fontsize=TEXT,
         color="#555555",
     )
-    ax.set(xlim=(-1.6, T - 0.4), ylim=(-0.45, 2.45))
+    ax.set(xlim=(-1.5, T - 0.5), ylim=(-0.3, 2.3))
     ax.axis("off")
-    fig.subplots_adjust(left=0.01, right=0.99, top=0.98, bottom=0.02)
     return fig

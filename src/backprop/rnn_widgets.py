@@ -73,7 +73,7 @@ def unroller_widget(dpi=72):
 
     def draw(stage, rho, activation):
         first = first_reached(stage, T)
-        title = f"BPTT, T = {T}, ρ(W) = {rho:g}, {activation}: δᵗ for t = {T} down to {first + 1}"
+        title = f"BPTT, T = {T}, ρ(W) = {rho:g}, {activation}\nδᵗ for t = {T} down to {first + 1}"
         return figure.draw(T, delta_norms(T, rho, activation), first, title)
 
     controls = [
