@@ -167,3 +167,16 @@ def test_a_figure_in_panels_keeps_a_base_per_panel():
     classes = [decode(frame, n)[1]["class"] for n in (0, 1)]
     assert frame.count("<img ") == 2 and classes[0] != classes[1]
     assert all(f".{c} " in style.value for c in classes)  # each panel over its own base
+
+
+def test_a_frame_that_erases_a_line_shows_pure_white_where_it_was():
+    """The diff frame's white pixels decode as exact white (no grey ghost over the base)."""
+    fig = Figure(figsize=(3, 2))
+    (line,) = fig.add_subplot().plot([0, 1], [0, 1])
+    base, _ = linked.render(fig, 72)
+    line.set_ydata([1, 0])
+    pixels, _ = linked.render(fig, 72)
+    diff = linked.changes(pixels, base)
+    white = np.all(diff == 255, axis=-1)
+    decoded = np.asarray(Image.open(io.BytesIO(linked.encode(diff))).convert("RGBA"))
+    assert white.sum() > 100 and np.all(decoded[white] == 255)

@@ -126,20 +126,25 @@ def encode(pixels, colours=COLOURS):
     25 as well as 50, faster.
     """
     palette = Image.fromarray(pixels, "RGBA").quantize(colours, method=Image.Quantize.FASTOCTREE)
-    palette.putpalette(exact_ends(palette.getpalette(rawmode="RGBA")), rawmode="RGBA")
+    exact = exact_ends(palette.getpalette(rawmode="RGBA"), np.asarray(palette), pixels)
+    palette.putpalette(exact, rawmode="RGBA")
     buffer = io.BytesIO()
     palette.save(buffer, format="webp", lossless=True, method=2, quality=25)
     return buffer.getvalue()
 
 
-def exact_ends(palette, reach=8):
-    """The palette (a flat RGBA list) with entries within ``reach`` of pure white or pure black
-    made exact: the octree's averages turn white into (254, 254, 254), and a frame that erases a
-    line from its base (over which it is shown) would leave a faint grey ghost of it."""
+def exact_ends(palette, indices, pixels):
+    """The palette (a flat RGBA list) with the entries that most of the source's pure white and
+    pure black pixels map to made exact. The octree averages each entry's pixels: white comes out
+    as (244, 244, 244) or so in a frame of few white pixels, and a frame that erases a line of
+    its base (shown under it) would leave a grey ghost of it. indices: (h, w) palette indices of
+    pixels (h, w, 4)."""
     entries = np.asarray(palette, dtype=np.int64).reshape(-1, 4)
-    rgb = entries[:, :3]
-    rgb[np.all(rgb >= 255 - reach, axis=1)] = 255
-    rgb[np.all(rgb <= reach, axis=1)] = 0
+    opaque = pixels[..., 3] == 255
+    for value in (255, 0):
+        exact = opaque & np.all(pixels[..., :3] == value, axis=-1)
+        if exact.any():
+            entries[np.bincount(indices[exact]).argmax(), :3] = value
     return entries.ravel().tolist()
 
 
