@@ -140,11 +140,12 @@ def exact_ends(palette, indices, pixels):
     its base (shown under it) would leave a grey ghost of it. indices: (h, w) palette indices of
     pixels (h, w, 4)."""
     entries = np.asarray(palette, dtype=np.int64).reshape(-1, 4)
-    opaque = pixels[..., 3] == 255
+    words = np.ascontiguousarray(pixels).view(np.uint32)[..., 0]  # one word per RGBA pixel
     for value in (255, 0):
-        exact = opaque & np.all(pixels[..., :3] == value, axis=-1)
-        if exact.any():
-            entries[np.bincount(indices[exact]).argmax(), :3] = value
+        word = np.array([value, value, value, 255], dtype=np.uint8).view(np.uint32)[0]
+        mapped = indices[words == word]  # the palette entries of the exact white (black) pixels
+        if mapped.size:
+            entries[np.bincount(mapped).argmax(), :3] = value
     return entries.ravel().tolist()
 
 
