@@ -19,6 +19,15 @@ def superscript(n):
     return str(n).translate(SUPERSCRIPTS)
 
 
+def scientific(log10_value):
+    """10 ** log10_value in plain text, from its log (no overflow): -16.6 -> '2.5×10⁻¹⁷'."""
+    exponent = int(np.floor(log10_value))
+    mantissa = 10.0 ** (log10_value - exponent)
+    if round(mantissa, 1) >= 10.0:  # 9.96 would print as 10.0
+        mantissa, exponent = mantissa / 10.0, exponent + 1
+    return f"{mantissa:.1f}×10{superscript(exponent)}"
+
+
 def power_of_ten(value, _position=None):
     """The tick label of a power of ten, in plain text: 1e-12 -> '10⁻¹²'."""
     return "10" + superscript(int(round(np.log10(value))))

@@ -14,7 +14,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import LogNorm
 from matplotlib.ticker import FuncFormatter
 
-from backprop.plotting import panel, place, plain_log_ticks, superscript
+from backprop.plotting import panel, place, plain_log_ticks, scientific, superscript
 
 DELTA_RANGE = (1e-6, 1e3)  # ||δ^t|| shown on this log range; values outside are clipped and marked
 DELTA_NORM = LogNorm(*DELTA_RANGE)
@@ -185,7 +185,7 @@ class GainFigure:
         self.cut.set_x(-0.5)
         self.cut.set_width(0.0 if k is None else max(T - k, 0))
         self.ax.set_xlim(-0.5, max(T - 0.5, 1.5))
-        first = f"10^{log_gain[0]:.1f}" if np.isfinite(log_gain[0]) else "exactly 0"
+        first = scientific(log_gain[0]) if np.isfinite(log_gain[0]) else "exactly 0"
         self.note.set_text(  # the measured value, also where the plot clips it to the axis
             f"gain at t=1: {first}" if kept[0] else f"steps t ≤ {T - k} get no gradient from Lᵀ"
         )
