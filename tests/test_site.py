@@ -87,6 +87,7 @@ def test_page_offline(browser, built_book, site_url, page_path):
         assert untypeset.count() == 0, f"math not typeset: {untypeset.first.inner_text()[:80]}"
         assert page.locator("mjx-merror").count() == 0, "MathJax reported an error in a formula"
         assert page.evaluate("document.fonts.check('16px MJXTEX')"), "MathJax's font is missing"
+        assert not page.evaluate(CUT_FORMULAS), "display formulas cut off at the column's edge"
     missing_alt = page.evaluate(
         "Array.from(document.images).filter(i => !(i.getAttribute('alt') || '').trim())"
         ".map(i => i.src.slice(0, 80))"
@@ -108,6 +109,14 @@ def test_page_offline(browser, built_book, site_url, page_path):
     assert not problems["console"], problems["console"]
     check_figures_are_sharp_and_readable(page)
     page.context.close()
+
+
+# Display formulas wider than their column (their ids): none on a desktop, and a wider one (on a
+# phone) must scroll sideways rather than be cut off.
+CUT_FORMULAS = """() => Array.from(document.querySelectorAll('div.math'))
+  .filter(d => d.scrollWidth > d.clientWidth + 2
+               && (innerWidth >= 1000 || getComputedStyle(d).overflowX !== 'auto'))
+  .map(d => d.id || d.textContent.slice(0, 40))"""
 
 
 FIGURES = """() => Array.from(document.querySelectorAll('.linked-panels'))
@@ -238,3 +247,16 @@ def test_search_finds_the_formulas_by_name(browser, site_url, query, page):
     assert any(page in href for href in found), found
     assert not problems["external"] and not problems["console"], problems
     tab.context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page_path", TOC_PAGES)
+def test_page_at_phone_width(browser, site_url, page_path):
+    """At 390 px a wide formula scrolls sideways (not cut off), and every figure's image fits the
+    column at its full CSS size (panels stack rather than shrink)."""
+    page, _ = open_offline(browser, f"{site_url}/{page_path}", width=390)
+    wait_for_math_and_widgets(page)
+    assert not page.evaluate(CUT_FORMULAS), "display formulas cut off at the column's edge"
+    shrunk = [f for f in page.evaluate(FIGURES) if f["shown"] < f["css"] - 0.5]
+    assert not shrunk, f"figures shrunk below their CSS size at phone width: {shrunk[:3]}"
+    page.context.close()
