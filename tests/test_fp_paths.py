@@ -29,8 +29,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-CHAPTERS = sorted(p for p in (ROOT / "book").glob("*.md") if "```{code-cell}" in p.read_text())
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_ext"))  # also when run as a script
+from sitetools import CHAPTERS, ROOT  # noqa: E402  (the toc's chapters, as the build runs them)
+
 # numpy 2.4's names for the SIMD levels it dispatches to beyond its x86-64-v2 baseline
 # (`numpy.show_runtime()`, "simd_extensions"); older names (AVX2, AVX512F, ...) are not disabled
 # but ignored with an ImportWarning, which the environment check below turns into a failure.
