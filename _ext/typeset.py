@@ -59,8 +59,9 @@ def typeset_site(app, exception):
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
-    pages = [p for p in outdir.rglob("*.html") if MATH.search(p.read_text(encoding="utf-8"))]
-    found = {p: MATH.findall(p.read_text(encoding="utf-8")) for p in pages}
+    texts = {p: p.read_text(encoding="utf-8") for p in outdir.rglob("*.html")}
+    found = {p: MATH.findall(text) for p, text in texts.items()}
+    pages = [p for p in texts if found[p]]  # the pages with math, each read once
     formulas = [formula(m[1], m[2], m[3]) for p in pages for m in found[p]]
     markup, css = typeset([(tex, display) for _, _, tex, display in formulas], app.srcdir)
     (outdir / "_static" / STYLESHEET).write_text(css, encoding="utf-8")
@@ -74,7 +75,7 @@ def typeset_site(app, exception):
             opening = TYPESET.sub("", match[1])[:-1] + f' data-tex="{html.escape(source)}">'
             return f"{opening}{number}{container}{match[5]}"
 
-        text = MATH.sub(replace, page.read_text(encoding="utf-8"))
+        text = MATH.sub(replace, texts[page])
         if link not in text:
             text = text.replace("</head>", f"  {link}\n</head>", 1)
         page.write_text(text, encoding="utf-8")
