@@ -1,5 +1,6 @@
 """What the build, the tests and the benchmark share about the book: its pages (from _toc.yml),
-its chapters (pages with code cells), a loopback server for the built site, and headless Chromium.
+its chapters (pages with code cells) and how one executes, a loopback server for the built site,
+and headless Chromium.
 
 Kept beside the Sphinx extension, outside the package (the reader's kernel needs none of it) and
 outside the tests (``bench/`` must not import the test suite).
@@ -9,7 +10,9 @@ import contextlib
 import functools
 import gzip
 import http.server
+import re
 import threading
+import time
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -49,6 +52,33 @@ CHAPTERS = [
     for page in TOC_PAGES
     if "{code-cell}" in (ROOT / f"{page[: -len('.html')]}.md").read_text()
 ]
+
+
+def execute_chapter(path, first_cells=(), timeout=120):
+    """Execute a chapter (a MyST .md) top to bottom in a fresh kernel, after ``first_cells`` (code),
+    its cells run in its folder as in the build. Returns ``(notebook, seconds, error)``: error is
+    None, or the failing cell with its traceback, or the first text a cell printed on stderr
+    (which the build turns into an error)."""
+    import jupytext
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    notebook = jupytext.read(path)
+    notebook.cells[:0] = [nbformat.v4.new_code_cell(source) for source in first_cells]
+    where = {"metadata": {"path": str(Path(path).parent)}}
+    client = NotebookClient(notebook, timeout=timeout, kernel_name="python3", resources=where)
+    start, error = time.perf_counter(), None
+    try:
+        client.execute()
+    except CellExecutionError as exc:
+        error = re.sub(r"\x1b\[[0-9;]*m", "", str(exc))  # the cell, its output and traceback
+    seconds = time.perf_counter() - start
+    for index, cell in enumerate(notebook.cells):
+        for out in cell.get("outputs", []):
+            if error is None and out.get("name") == "stderr":
+                error = f"cell {index} printed on stderr:\n{cell.source}\n---\n{out['text']}"
+    return notebook, seconds, error
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):

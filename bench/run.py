@@ -17,9 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-import jupytext
 import numpy as np
-from nbclient import NotebookClient
 from PIL import Image
 
 sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parents[1] / "_ext")]
@@ -56,16 +54,10 @@ def build_times():
 
 def chapter_time(path):
     """Seconds to execute the chapter top to bottom as a notebook in a fresh kernel."""
-    notebook = jupytext.read(path)
-    client = NotebookClient(
-        notebook,
-        timeout=600,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-    )
-    start = time.perf_counter()
-    client.execute()
-    return time.perf_counter() - start
+    _, seconds, error = sitetools.execute_chapter(path, timeout=600)
+    if error is not None:
+        raise RuntimeError(f"{path} failed:\n{error}")
+    return seconds
 
 
 def widget_frames(html_text):

@@ -20,17 +20,15 @@ current environment and prints what it found as JSON: that is what the tests run
 import json
 import os
 import platform
-import re
 import subprocess
 import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_ext"))  # also when run as a script
-from sitetools import CHAPTERS, ROOT  # noqa: E402  (the toc's chapters, as the build runs them)
+from sitetools import CHAPTERS, ROOT, execute_chapter  # noqa: E402  (shared with the build)
 
 # numpy 2.4's names for the SIMD levels it dispatches to beyond its x86-64-v2 baseline
 # (`numpy.show_runtime()`, "simd_extensions"); older names (AVX2, AVX512F, ...) are not disabled
@@ -119,25 +117,7 @@ def execute(chapter):
     """Execute ``chapter`` (a book/*.md path) after the probe, in a fresh kernel whose environment
     is this process's; returns the probe's findings, the seconds taken and the first error
     (a cell's exception, or text a cell printed on stderr, which the build turns into an error)."""
-    import jupytext
-    import nbformat
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
-
-    nb = jupytext.read(chapter)
-    nb.cells.insert(0, nbformat.v4.new_code_cell(PROBE))
-    where = {"metadata": {"path": str(chapter.parent)}}  # cells run in book/, as in the build
-    client = NotebookClient(nb, timeout=120, kernel_name="python3", resources=where)
-    start, error = time.perf_counter(), None
-    try:
-        client.execute()
-    except CellExecutionError as exc:
-        error = re.sub(r"\x1b\[[0-9;]*m", "", str(exc))  # the cell, its output and traceback
-    seconds = time.perf_counter() - start
-    for index, cell in enumerate(nb.cells):
-        for out in cell.get("outputs", []):
-            if error is None and out.get("name") == "stderr":
-                error = f"cell {index} printed on stderr:\n{cell.source}\n---\n{out['text']}"
+    nb, seconds, error = execute_chapter(chapter, first_cells=[PROBE])
     probe_out = "".join(o.get("text", "") for o in nb.cells[0].get("outputs", []))
     found = json.loads(probe_out) if probe_out else None
     return {"probe": found, "seconds": seconds, "error": error}
