@@ -9,12 +9,18 @@
   ``<link rel="alternate" hreflang>``; a small script turns it into a button in the page's header
   that opens the other edition at the section being read (section ids are the English slugs
   in both editions, so one ``#id`` serves both).
+
+- The sidebar's part captions, which sphinx-external-toc adds too late for Sphinx's translation.
 """
 
 import json
+from pathlib import Path
 
 from docutils import nodes
+from sphinx import addnodes
+from sphinx.locale import init as init_locale
 from sphinx.transforms import SphinxTransform
+from sphinx.util.i18n import docname_to_domain
 
 # language: (folder under the site's root, name of the language in itself, BCP 47 tag)
 EDITIONS = {"en": ("", "English", "en"), "zh_CN": ("zh/", "中文", "zh-CN")}
@@ -30,6 +36,23 @@ class OutputsNotTranslated(SphinxTransform):
             if "cell_output" in output["classes"]:
                 for node in output.findall(nodes.TextElement):
                     node["translatable"] = False
+
+
+class TocCaptionsTranslated(SphinxTransform):
+    """sphinx-external-toc inserts the toctrees (priority 100) after Sphinx has translated the
+    page (20): their captions reach the catalogue of the root page but not the sidebar."""
+
+    default_priority = 101
+
+    def apply(self, **kwargs):
+        if not self.config.language or self.config.language == "en":
+            return
+        dirs = [str(Path(self.env.srcdir, d)) for d in self.config.locale_dirs]
+        domain = docname_to_domain(self.env.docname, self.config.gettext_compact)
+        catalogue, _ = init_locale(dirs, self.config.language, domain)
+        for toctree in self.document.findall(addnodes.toctree):
+            if toctree.get("caption"):
+                toctree["caption"] = catalogue.gettext(toctree["caption"])
 
 
 SWITCH_JS = """
@@ -70,6 +93,7 @@ def switch_link(app, pagename, templatename, context, doctree):
 
 def setup(app):
     app.add_transform(OutputsNotTranslated)
+    app.add_transform(TocCaptionsTranslated)
     app.add_js_file(None, body=SWITCH_JS)
     app.connect("html-page-context", switch_link)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -27,9 +27,15 @@ SHARED = {
     "gettext_compact": False,  # one catalogue per page: book/intro.pot, book/backprop.pot
     "nb_execution_cache_path": (BUILD / ".jupyter_cache").as_posix(),
 }
+# jieba splits 反向传播 into 反向 + 传播 (its dictionary lacks the course's terms); the query box does
+# not split at all, so a search for 反向传播 finds nothing unless the terms are whole words too.
+ZH = {
+    "language": "zh_CN",
+    "html_search_options": {"dict": (ROOT / "i18n/search_terms.txt").as_posix()},
+}
 TARGETS = {  # name: (builder, output folder, doctrees, overrides)
     "pot": ("gettext", BUILD / "gettext", BUILD / ".doctrees-gettext", {}),
-    "zh": ("html", BUILD / "html" / "zh", BUILD / ".doctrees-zh", {"language": "zh_CN"}),
+    "zh": ("html", BUILD / "html" / "zh", BUILD / ".doctrees-zh", ZH),
 }
 
 
