@@ -50,7 +50,10 @@ def compile_catalogues(language="zh_CN"):
     source = ROOT / "locales" / language / "LC_MESSAGES"
     for po_path in source.rglob("*.po"):
         docname = po_path.relative_to(source).with_suffix("")
-        page = next(ROOT.glob(f"{docname}.*")).name  # the page's source file, e.g. backprop.md
+        sources = list(ROOT.glob(f"{docname}.*"))  # figures.po is the package's (backprop.lang)
+        if not sources:
+            continue
+        page = sources[0].name  # the page's source file, e.g. backprop.md
         catalogue = polib.pofile(po_path)
         for entry in catalogue.translated_entries():
             entry.msgstr = OWN_GLUE.sub(rf"\g<1>{page}::", entry.msgstr)
