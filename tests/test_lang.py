@@ -1,5 +1,7 @@
 """backprop.lang: one execution, both languages."""
 
+import warnings
+
 import matplotlib
 
 matplotlib.use("agg")
@@ -23,7 +25,8 @@ def test_translate_puts_the_numbers_back_in_the_translation_s_order():
 def test_figures_are_drawn_in_chinese_only_inside_use():
     fig, ax = plt.subplots()
     ax.set_xlabel("layer l")
-    with lang.use("zh_CN"):
+    with lang.use("zh_CN"), warnings.catch_warnings():
+        warnings.simplefilter("error")  # a glyph missing from the fonts is a warning
         fig.canvas.draw()
     assert ax.get_xlabel() == "第 l 层"
     plt.close(fig)

@@ -17,7 +17,6 @@ from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
-import matplotlib
 import matplotlib.text
 from IPython.core.formatters import format_display_data
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -64,15 +63,17 @@ def use(language):
 
     def translated_draw(canvas, *args, **kwargs):
         for text in canvas.figure.findobj(matplotlib.text.Text):
-            text.set_text(translate(text.get_text()))
+            translated = translate(text.get_text())
+            if translated != text.get_text():  # a figure made before use() has Latin fonts only
+                text.set_text(translated)
+                text.set_fontfamily(FONTS[language])
         return draw(canvas, *args, **kwargs)
 
     _language[0] = language
     FigureCanvasAgg.draw = translated_draw
     linked.image = lambda png_bytes, alt: image(png_bytes, translate(alt))
     try:
-        with matplotlib.rc_context({"font.family": FONTS.get(language, ["DejaVu Sans"])}):
-            yield
+        yield
     finally:
         _language[0] = "en"
         FigureCanvasAgg.draw, linked.image = draw, image
