@@ -9,14 +9,21 @@ HTML   := _build/html
 export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
 
-.PHONY: book test lint setup serve bench clean
+.PHONY: book catalogues test lint setup serve bench clean
 
-## make book: install what is missing, then build the site (warnings are errors). The chapters
-## execute first, in parallel, into the execution cache; the Sphinx build reads them from it.
+## make book: install what is missing, then build the site (warnings are errors): the English
+## edition at its root, the Chinese one under zh/. The chapters execute first, once for both, in
+## parallel, into the execution cache; each edition's Sphinx build reads them from it.
 book: setup _build/.package-stamp
 	$(PY) _ext/execute.py _build/.jupyter_cache
 	$(JB) build . --warningiserror --nitpick --keep-going
+	$(PY) _ext/edition.py others
 	@echo "The site is at $(CURDIR)/$(HTML)/index.html (make serve shows it on http://127.0.0.1:8000)"
+
+## make catalogues: the prose of the pages and the texts of the outputs, merged into the
+## translations' catalogues (locales/<language>/LC_MESSAGES/), for a translator to update
+catalogues: book
+	$(PY) _ext/edition.py catalogues
 
 ## make test: install what is missing, check the style (a lint failure fails the test command),
 ## then run every test: the package, the book (they build it), the site in Chromium, and every
@@ -31,10 +38,12 @@ lint: setup
 
 setup: $(VENV)/.installed _vendor/.installed
 
-# The execution cache knows the chapters' text, not the package they import: when the package
-# changes, drop the cache and Sphinx's record of read pages, so every chapter runs again with it.
-_build/.package-stamp: $(wildcard src/backprop/*.py) $(wildcard src/backprop/data/*)
-	rm -rf _build/.jupyter_cache _build/.doctrees
+# The execution cache knows the chapters' text, not the package they import nor the catalogue of
+# their outputs' texts: when either changes, drop the cache and Sphinx's records of read pages,
+# so every chapter runs again with them.
+_build/.package-stamp: $(wildcard src/backprop/*.py) $(wildcard src/backprop/data/*) \
+                       $(wildcard locales/*/LC_MESSAGES/figures.po)
+	rm -rf _build/.jupyter_cache _build/.doctrees _build/.doctrees-*
 	mkdir -p _build && touch $@
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt pyproject.toml

@@ -10,28 +10,31 @@
   that opens the other edition at the section being read (section ids are the English slugs
   in both editions, so one ``#id`` serves both).
 
-- The kernel's text (figure labels, alt text, table headers): ``backprop.lang.both`` puts both
-  languages in one output, the Chinese mime types tagged (``text/x-zh-CN.markdown``); the mime
-  priorities of each edition keep its own, and a page's widget state only the models it shows
-  (the notebook's state holds both languages' frames).
+- The kernel's text (figure labels, alt text, controls, tables, verdicts): ``backprop.lang.drawn``
+  puts every language in one output, the other languages' mime types tagged
+  (``text/x-zh-CN.markdown``); each edition's mime priorities put its own first, and a page's
+  widget state keeps only the models it shows (the notebook's state holds every language's).
+  The kernels draw every language because ``BACKPROP_EDITIONS`` says so: ``_ext/execute.py`` sets
+  it, and so does this extension, for a chapter the build would execute itself.
 
 - The sidebar's part captions, which sphinx-external-toc adds too late for Sphinx's translation.
 """
 
 import dataclasses
 import json
+import os
 import re
 from pathlib import Path
 
 from docutils import nodes
 from myst_nb.core.render import load_mime_renders
+from sitetools import EDITIONS, bcp47
 from sphinx import addnodes
 from sphinx.locale import init as init_locale
 from sphinx.transforms import SphinxTransform
 from sphinx.util.i18n import docname_to_domain
 
-# language: (folder under the site's root, name of the language in itself, BCP 47 tag)
-EDITIONS = {"en": ("", "English", "en"), "zh_CN": ("zh/", "中文", "zh-CN")}
+from backprop.lang import tagged
 
 
 class OutputsNotTranslated(SphinxTransform):
@@ -92,24 +95,25 @@ document.addEventListener("DOMContentLoaded", function () {
 
 def switch_link(app, pagename, templatename, context, doctree):
     here = app.config.language or "en"
-    folder, _, _ = EDITIONS[here]
-    root = "../" * (pagename.count("/") + folder.count("/"))  # relative path to the site's root
-    for language, (other_folder, name, tag) in EDITIONS.items():
+    root = "../" * (pagename.count("/") + EDITIONS[here][0].count("/"))  # to the site's root
+    for language, (folder, name) in EDITIONS.items():
         if language != here:
-            href = f"{root}{other_folder}{pagename}.html"
+            href = f"{root}{folder}{pagename}.html"
             context["metatags"] = context.get("metatags", "") + (
-                f'\n<link rel="alternate" hreflang="{tag}" href="{href}" '
+                f'\n<link rel="alternate" hreflang="{bcp47(language)}" href="{href}" '
                 f"title={json.dumps(name, ensure_ascii=False)}>"
             )
 
 
-ZH = "/x-zh-CN."  # backprop.lang's tag: text/x-zh-CN.markdown is Chinese text/markdown
-VARIANTS = [  # the html builder's choice in the Chinese edition: its own variant first
-    ("html", mime.replace("/", ZH, 1), rank)
-    for rank, mime in enumerate(
-        ["application/vnd.jupyter.widget-view+json", "text/html", "image/png", "text/markdown"]
-    )
+#: the mime types the package tags per language, in the order the html builder prefers them
+MIMES = [
+    "application/vnd.jupyter.widget-view+json",
+    "text/html",
+    "image/png",
+    "text/markdown",
+    "text/plain",
 ]
+TAG = re.compile(r"/x-[A-Za-z]+-[A-Za-z]+\.")  # text/x-zh-CN.markdown -> text/markdown
 
 
 class LanguageVariant:
@@ -118,16 +122,20 @@ class LanguageVariant:
 
     @staticmethod
     def handle_mime(renderer, data, inline):
-        if ZH not in data.mime_type:
+        if not TAG.search(data.mime_type):
             return None
-        data = dataclasses.replace(data, mime_type=data.mime_type.replace(ZH, "/"))
+        data = dataclasses.replace(data, mime_type=TAG.sub("/", data.mime_type, count=1))
         render = renderer.render_mime_type_inline if inline else renderer.render_mime_type
         return render(data)
 
 
 def editions_priorities(app, config):
-    if (config.language or "en") != "en":
-        config.nb_mime_priority_overrides = [*config.nb_mime_priority_overrides, *VARIANTS]
+    """Every edition's kernels draw every language; this edition's outputs come first."""
+    os.environ["BACKPROP_EDITIONS"] = " ".join(EDITIONS)
+    language = config.language or "en"
+    if language != "en":
+        own = [("html", tagged(mime, language), rank) for rank, mime in enumerate(MIMES)]
+        config.nb_mime_priority_overrides = [*config.nb_mime_priority_overrides, *own]
 
 
 MODEL = re.compile(r'"model_id": "([0-9a-f]{32})"|IPY_MODEL_([0-9a-f]{32})')
@@ -165,7 +173,9 @@ def prune_widget_state(app, pagename, templatename, context, doctree):
 
 
 def setup(app):
-    load_mime_renders().append(LanguageVariant)  # spike: an entry point in the full design
+    # myst-nb finds mime renderers by entry point, in an installed package; the site's extensions
+    # are not one, so the variants' renderer joins myst-nb's (cached) list of loaded renderers
+    load_mime_renders().append(LanguageVariant)
     app.connect("config-inited", editions_priorities)
     app.connect("html-page-context", prune_widget_state)
     app.add_transform(OutputsNotTranslated)

@@ -6,21 +6,26 @@ Jupyter Book executes the chapters one after another; they are independent, so h
 (``myst_nb_md``), so its hash is the one the build looks up. A chapter that is already cached is not
 run again; a chapter whose cell raises fails this step (and the build), with its traceback.
 
+The chapters execute once for every edition of the site: ``BACKPROP_EDITIONS`` tells the package to
+draw each output in every edition's language (``backprop.lang``).
+
 Usage: python _ext/execute.py _build/.jupyter_cache
 """
 
+import os
 import sys
 
 import yaml
 from jupyter_cache import get_cache
 from jupyter_cache.executors import load_executor
-from sitetools import CHAPTERS, ROOT
+from sitetools import CHAPTERS, EDITIONS, ROOT
 
 #: seconds a cell may run: the book's own setting
 TIMEOUT = yaml.safe_load((ROOT / "_config.yml").read_text())["execute"]["timeout"]
 
 
 def main(cache_path):
+    os.environ["BACKPROP_EDITIONS"] = " ".join(EDITIONS)  # the kernels inherit it
     cache = get_cache(cache_path)
     for path in CHAPTERS:
         cache.add_nb_to_project(str(path), read_data={"name": "myst_nb_md", "type": "plugin"})

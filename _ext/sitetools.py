@@ -45,6 +45,16 @@ def toc_files(entry):
     return [f for item in entry for f in toc_files(item)] if isinstance(entry, list) else []
 
 
+#: the site's editions: language -> (its folder under the site's root, its name in itself). Each
+#: language but English has its catalogues in locales/<language>/ (docs/DESIGN.md, "Editions").
+EDITIONS = {"en": ("", "English"), "zh_CN": ("zh/", "中文")}
+
+
+def bcp47(language):
+    """The HTML lang tag of a Sphinx language: zh_CN -> zh-CN."""
+    return language.replace("_", "-")
+
+
 TOC_PAGES = [f + ".html" for f in toc_files(yaml.safe_load((ROOT / "_toc.yml").read_text()))]
 #: the toc's sources that hold code cells (the chapters that execute), in order
 CHAPTERS = [

@@ -59,7 +59,12 @@ def typeset_site(app, exception):
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
-    texts = {p: p.read_text(encoding="utf-8") for p in outdir.rglob("*.html")}
+    others = {d for d in outdir.iterdir() if (d / "_static").is_dir()}  # another edition's site
+    texts = {
+        p: p.read_text(encoding="utf-8")
+        for p in outdir.rglob("*.html")
+        if not others.intersection(p.parents)
+    }
     found = {p: MATH.findall(text) for p, text in texts.items()}
     pages = [p for p in texts if found[p]]  # the pages with math, each read once
     formulas = [formula(m[1], m[2], m[3]) for p in pages for m in found[p]]

@@ -1,38 +1,104 @@
-"""backprop.lang: one execution, both languages."""
+"""backprop.lang: every output drawn once per edition's language, from one execution."""
 
 import warnings
 
-import matplotlib
+import numpy as np
+import pytest
+from IPython.core.formatters import format_display_data
+from IPython.display import Markdown
+from matplotlib.figure import Figure
 
-matplotlib.use("agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from IPython.display import Markdown  # noqa: E402
+from backprop import lang, linked, tables
+from backprop.exercises import Verdict
 
-from backprop import lang  # noqa: E402
+
+@pytest.fixture
+def catalogue(monkeypatch):
+    """A small Chinese catalogue in place of the repository's."""
+    entries = {
+        "layer l": "第 l 层",
+        "weight scale": "权重尺度",
+        "weight scale {0}: {1}": "权重尺度 {0}：{1}",
+        "saturated: {0}% of {1}/{2}": "饱和：{1}/{2} 的 {0}%",
+        "activation": "激活函数",
+        "right": "正确",
+        "max": "最大",
+    }
+    monkeypatch.setattr(lang, "catalogue", lambda language: entries)
+    return entries
+
+
+@pytest.fixture
+def editions(monkeypatch):
+    monkeypatch.setenv("BACKPROP_EDITIONS", "en zh_CN")
 
 
 def test_message_takes_the_numbers_out():
     assert lang.message("weight scale 1.5: 1.1e-07 {x}") == "weight scale {0}: {1} {{x}}"
 
 
-def test_translate_puts_the_numbers_back_in_the_translation_s_order():
-    with lang.use("zh_CN"):
-        assert lang.translate("saturated: σ′ < 1% of 1/4") == "饱和：σ′ < 1/4 的 1%"
+def test_translate_puts_the_numbers_back_in_the_translation_s_order(catalogue):
+    with lang.use("zh_CN") as seen:
+        assert lang.translate("saturated: 25% of 1/4") == "饱和：1/4 的 25%"
         assert lang.translate("no such message 3") == "no such message 3"
-    assert lang.translate("saturated: σ′ < 1% of 1/4") == "saturated: σ′ < 1% of 1/4"
+        assert lang.translate("10⁻³ $\\delta^2$ h⁵ 0.25") == "10⁻³ $\\delta^2$ h⁵ 0.25"
+    assert seen == ["saturated: {0}% of {1}/{2}", "no such message {0}"]
+    assert lang.translate("saturated: 25% of 1/4") == "saturated: 25% of 1/4"
 
 
-def test_figures_are_drawn_in_chinese_only_inside_use():
-    fig, ax = plt.subplots()
+def test_a_figure_is_drawn_in_chinese_only_inside_use_and_comes_back(catalogue):
+    fig = Figure()
+    ax = fig.add_subplot()
     ax.set_xlabel("layer l")
+    ax.set_xticks([0, 1], ["max", "right"])
     with lang.use("zh_CN"), warnings.catch_warnings():
         warnings.simplefilter("error")  # a glyph missing from the fonts is a warning
-        fig.canvas.draw()
-    assert ax.get_xlabel() == "第 l 层"
-    plt.close(fig)
+        with lang.translated(fig):
+            assert ax.get_xlabel() == "第 l 层"
+            assert [t.get_text() for t in ax.get_xticklabels()] == ["最大", "正确"]
+        pixels, _ = linked.render(fig, 72)
+    assert ax.get_xlabel() == "layer l"
+    english, _ = linked.render(fig, 72)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["max", "right"]
+    assert not np.array_equal(pixels, english)
 
 
-def test_both_tags_the_chinese_mime_types():
-    bundle = lang.Both(Markdown("| a |"), Markdown("| 甲 |"))._repr_mimebundle_()
-    assert bundle["text/markdown"] == "| a |"
-    assert bundle["text/x-zh-CN.markdown"] == "| 甲 |"
+def test_tagged_keeps_a_json_type_json():
+    assert lang.tagged("text/markdown", "zh_CN") == "text/x-zh-CN.markdown"
+    tag = lang.tagged("application/vnd.jupyter.widget-view+json", "zh_CN")
+    assert tag == "application/x-zh-CN.vnd.jupyter.widget-view+json"
+    assert lang.tagged("text/plain", "en") == "text/plain"
+
+
+def test_one_edition_draws_the_plain_output(monkeypatch):
+    monkeypatch.delenv("BACKPROP_EDITIONS", raising=False)
+    assert isinstance(tables.table(["a"], [["1"]]), Markdown)
+
+
+def test_a_table_holds_both_languages_and_its_messages(catalogue, editions):
+    data, metadata = format_display_data(tables.table(["activation"], [["max"]]))
+    assert data["text/markdown"] == "| activation |\n|---|\n| max |"
+    assert data["text/x-zh-CN.markdown"] == "| 激活函数 |\n|---|\n| 最大 |"
+    assert metadata[lang.METADATA] == {"zh_CN": ["activation", "max"]}
+
+
+def test_a_verdict_displays_in_both_languages(catalogue, editions):
+    data, metadata = Verdict(True, "weight scale 2: 0.5")._repr_mimebundle_()
+    assert data["text/plain"] == "weight scale 2: 0.5"
+    assert data["text/x-zh-CN.plain"] == "权重尺度 2：0.5"
+    assert metadata[lang.METADATA] == {"zh_CN": ["weight scale {0}: {1}"]}
+
+
+def test_a_linked_figure_has_chinese_controls_and_alt_text(catalogue, editions):
+    def draw(scale):
+        fig = Figure(figsize=(2, 1))
+        fig.text(0.1, 0.5, f"weight scale {scale}: 1")
+        return fig
+
+    shown = linked.figure(draw, [linked.slider("weight scale", [1, 2])], alt="layer l")
+    english, chinese = shown.outputs["en"], shown.outputs["zh_CN"]
+    assert english.children[0].description == "weight scale"
+    assert chinese.children[0].description == "权重尺度"
+    assert 'alt="第 l 层"' in chinese.children[-1].children[0].value
+    assert 'alt="layer l"' in english.children[-1].children[0].value
+    assert chinese.children[0].index == english.children[0].index

@@ -4,8 +4,9 @@ rather than redefine it. Read from the source, so a new module is checked by the
 - compute (every module not named below): the standard library, numpy and other compute modules;
 - ``*_plots``: compute, ``plotting`` and matplotlib; never a widget or ipywidgets;
 - ``*_widgets``: compute, plots, ``linked``, ipywidgets;
-- the helpers ``plotting`` (matplotlib), ``linked`` (ipywidgets, matplotlib, PIL) and ``tables``
-  (IPython.display) import no course module.
+- the helpers ``plotting`` (matplotlib), ``linked`` (ipywidgets, matplotlib, PIL), ``tables``
+  (IPython.display) and ``exercises`` (numpy) import no course module but ``lang`` (IPython,
+  matplotlib, polib), the language of the text a cell draws, which imports none.
 """
 
 import ast
@@ -19,9 +20,11 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "backprop"
 MODULES = sorted(p.stem for p in PACKAGE.glob("*.py") if p.stem != "__init__")
 HELPERS = {
-    "plotting": {"numpy", "matplotlib"},
-    "linked": {"numpy", "matplotlib", "ipywidgets", "PIL"},
-    "tables": {"IPython"},
+    "lang": {"IPython", "matplotlib", "polib"},
+    "plotting": {"numpy", "matplotlib", "lang"},
+    "linked": {"numpy", "matplotlib", "ipywidgets", "PIL", "lang"},
+    "tables": {"IPython", "lang"},
+    "exercises": {"numpy", "lang"},
 }
 
 
@@ -38,7 +41,7 @@ def allowed(module):
     compute = {m for m in MODULES if kind(m) == "compute"}
     plots = {m for m in MODULES if kind(m) == "plots"}
     rules = {
-        "compute": {"numpy"} | compute,
+        "compute": {"numpy", "exercises"} | compute,  # a checker module returns a Verdict
         "plots": {"numpy", "matplotlib", "plotting"} | compute,
         "widgets": {"numpy", "ipywidgets", "linked", "plotting"} | compute | plots,
     }

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from backprop import lang
+
 
 @dataclass
 class Verdict:
@@ -31,6 +33,10 @@ class Verdict:
         return self.message
 
     __repr__ = __str__
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """Displayed, the message in every edition's language (:func:`backprop.lang.drawn`)."""
+        return lang.text_bundle(self.message)
 
 
 def call(answer, *args):

@@ -1,41 +1,70 @@
-"""Outputs in both languages from one execution (the site's English and Chinese editions).
+"""The language of the text a cell draws: figure labels, alt text, controls, tables, verdicts.
 
-The text a cell renders (figure labels, titles, alt text, table headers) cannot reach Sphinx's
-catalogues, so the package translates it itself, from ``locales/zh_CN/LC_MESSAGES/figures.po``.
-``both(make)`` calls ``make()`` once per language and returns one output holding both: each
-mime type of the Chinese one is tagged (``text/markdown`` -> ``text/x-zh-CN.markdown``; a JSON
-type stays one for nbformat), and each edition of the site keeps its own (``_ext/editions.py``).
-A notebook front end shows the English one.
+Sphinx translates a chapter's prose from its catalogue; the text a cell renders never reaches
+Sphinx, so the package translates it, from ``locales/<language>/LC_MESSAGES/figures.po``. The book's
+build executes each chapter once for all its editions: with ``BACKPROP_EDITIONS="en zh_CN"`` (set by
+``_ext/execute.py``) every output is drawn once per language (:func:`drawn`) and holds them all,
+each edition's mime types tagged (``text/markdown`` -> ``text/x-zh-CN.markdown``); each edition of
+the site shows its own (``_ext/editions.py``). Without it (a reader's kernel, the tests) an output
+is drawn once, in English, as before.
 
-A message is a text with its numbers taken out: "weight scale 1: 1.1e-07" is looked up as
-"weight scale {0}: {1}", so a run's numbers never make an entry stale (and a translation may
-put them in another order).
+A message is a text with its numbers taken out: "weight scale 1.5: 1.1e-07" is looked up as
+"weight scale {0}: {1}", so a run's numbers never make an entry stale, and a translation may put
+them in another order. The messages an output looked up are kept in its metadata, where
+``i18n/build.py pot`` finds them for the catalogue and the tests check each is translated.
 """
 
+import os
 import re
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
-import matplotlib.text
 from IPython.core.formatters import format_display_data
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from IPython.display import Pretty
+from matplotlib.text import Text
+from matplotlib.ticker import Formatter
 
-ZH = "/x-zh-CN."  # text/markdown -> text/x-zh-CN.markdown: the Chinese variant of a mime type
-CATALOGUE = Path(__file__).resolve().parents[2] / "locales/zh_CN/LC_MESSAGES/figures.po"
+ENGLISH = "en"  #: the language of the sources
+LOCALES = Path(__file__).resolve().parents[2] / "locales"  #: the repository's catalogues
 NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:e[-+][0-9]+)?")
-FONTS = {"zh_CN": ["DejaVu Sans", "Noto Sans CJK SC"]}  # Latin as in English; CJK from Noto
-_language = ["en"]
+WORD = re.compile(r"[A-Za-z]{2,}")  # a text with no Latin word (of 2 letters or more) outside
+MATHS = re.compile(r"\$[^$]*\$")  # its maths has nothing to translate: "10⁻³", "$\delta^2$", "h⁵"
+FONTS = {"zh_CN": ["DejaVu Sans", "Noto Sans CJK SC"]}  #: Latin and Greek as in English; CJK
+METADATA = "backprop-messages"  #: an output's metadata key: {language: [msgid, ...]}
+_state = {"language": ENGLISH, "seen": None}  # the language drawn now; the messages it looked up
+
+
+def editions():
+    """The languages every output is drawn in: ``BACKPROP_EDITIONS`` (default English only)."""
+    return os.environ.get("BACKPROP_EDITIONS", ENGLISH).split()
+
+
+def current():
+    """The language being drawn now."""
+    return _state["language"]
+
+
+@contextmanager
+def use(language):
+    """Draw in ``language`` inside the block; yields the list of messages it looks up."""
+    previous = dict(_state)
+    _state.update(language=language, seen=[])
+    try:
+        yield _state["seen"]
+    finally:
+        _state.update(previous)
 
 
 @cache
-def _messages():
-    """msgid -> msgstr of the translated entries; empty when the catalogue is not there."""
-    import polib  # noqa: PLC0415 (only a build of the site needs it)
+def catalogue(language):
+    """msgid -> msgstr of the translated entries of ``language``'s figures.po ({} if none)."""
+    import polib  # noqa: PLC0415 (only a build of the site's editions needs it)
 
-    if not CATALOGUE.exists():
+    path = LOCALES / language / "LC_MESSAGES" / "figures.po"
+    if not path.exists():
         return {}
-    return {e.msgid: e.msgstr for e in polib.pofile(CATALOGUE).translated_entries()}
+    return {e.msgid: e.msgstr for e in polib.pofile(path) if e.translated() and not e.obsolete}
 
 
 def message(text):
@@ -45,56 +74,95 @@ def message(text):
 
 
 def translate(text):
-    """``text`` in the current language; numbers pass through, unknown messages stay English."""
-    if _language[0] == "en" or not text:
+    """``text`` in the current language; its numbers pass through; a message the catalogue lacks
+    stays English (and the tests name it)."""
+    if current() == ENGLISH or not WORD.search(NUMBER.sub("", MATHS.sub("", text))):
         return text
-    msgstr = _messages().get(message(text))
+    msgid = message(text)
+    if msgid not in _state["seen"]:
+        _state["seen"].append(msgid)
+    msgstr = catalogue(current()).get(msgid)
     return msgstr.format(*NUMBER.findall(text)) if msgstr else text
 
 
+class TranslatedTicks(Formatter):
+    """An axis's tick formatter whose labels come out translated (tick labels are made anew from
+    their formatter at each draw, so translating their texts beforehand would not last)."""
+
+    def __init__(self, formatter):
+        self.formatter = formatter
+
+    def __call__(self, x, pos=None):
+        return translate(self.formatter(x, pos))
+
+    def format_ticks(self, values):
+        return [translate(label) for label in self.formatter.format_ticks(values)]
+
+    def get_offset(self):
+        return translate(self.formatter.get_offset())
+
+
 @contextmanager
-def use(language):
-    """Draw in ``language``: every figure's texts are translated just before it is rasterised,
-    and the alt text of its image. (Spike: the full design calls translate in linked.png and
-    linked.image, its one place for frames, instead of patching them here.)"""
-    from backprop import linked  # noqa: PLC0415
-
-    draw, image = FigureCanvasAgg.draw, linked.image
-
-    def translated_draw(canvas, *args, **kwargs):
-        for text in canvas.figure.findobj(matplotlib.text.Text):
-            translated = translate(text.get_text())
-            if translated != text.get_text():  # a figure made before use() has Latin fonts only
-                text.set_text(translated)
-                text.set_fontfamily(FONTS[language])
-        return draw(canvas, *args, **kwargs)
-
-    _language[0] = language
-    FigureCanvasAgg.draw = translated_draw
-    linked.image = lambda png_bytes, alt: image(png_bytes, translate(alt))
+def translated(fig):
+    """Inside the block, ``fig``'s texts and tick labels are in the current language, in its
+    fonts; after it they are as they were (a widget redraws one figure frame after frame)."""
+    texts, axes = [], [a for ax in fig.axes for a in (ax.xaxis, ax.yaxis)]
+    if current() != ENGLISH:
+        for text in fig.findobj(Text):
+            if translate(text.get_text()) != text.get_text():
+                texts.append((text, text.get_text(), text.get_fontfamily()))
+                text.set_text(translate(text.get_text()))
+                text.set_fontfamily(FONTS[current()])
+        for axis in axes:
+            axis.major.formatter = TranslatedTicks(axis.major.formatter)
     try:
-        yield
+        yield fig
     finally:
-        _language[0] = "en"
-        FigureCanvasAgg.draw, linked.image = draw, image
+        for text, old, family in texts:
+            text.set_text(old)
+            text.set_fontfamily(family)
+        for axis in axes:
+            if isinstance(axis.major.formatter, TranslatedTicks):
+                axis.major.formatter = axis.major.formatter.formatter
 
 
-class Both:
-    """One output in two languages (see the module's docstring)."""
+def tagged(mime, language):
+    """The mime type of ``language``'s variant: text/markdown -> text/x-zh-CN.markdown (a JSON
+    type stays one: application/x-zh-CN.vnd.jupyter.widget-view+json)."""
+    if language == ENGLISH:
+        return mime
+    kind, subtype = mime.split("/", 1)
+    return f"{kind}/x-{language.replace('_', '-')}.{subtype}"
 
-    def __init__(self, en, zh):
-        self.en, self.zh = en, zh
+
+class Editions:
+    """One output drawn in every edition's language (see the module docstring)."""
+
+    def __init__(self, outputs, messages):
+        self.outputs, self.messages = outputs, messages  # {language: output}, {language: [msgid]}
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        en, _ = format_display_data(self.en)
-        zh, _ = format_display_data(self.zh)
-        zh = {mime.replace("/", ZH, 1): data for mime, data in zh.items() if mime != "text/plain"}
-        return {**en, **zh}
+        data = {}
+        for language, output in self.outputs.items():
+            bundle, _ = format_display_data(output)
+            data |= {tagged(mime, language): value for mime, value in bundle.items()}
+        return data, {METADATA: self.messages}
 
 
-def both(make):
-    """``make()`` in English and in Chinese, as one output (``make`` draws the figure anew)."""
-    en = make()
-    with use("zh_CN"):
-        zh = make()
-    return Both(en, zh)
+def drawn(make):
+    """``make()`` drawn in every edition's language: the English output itself when that is the
+    only edition, else an :class:`Editions` of them all (``make`` draws its output anew)."""
+    languages = editions()
+    if languages == [ENGLISH]:
+        return make()
+    outputs, messages = {}, {}
+    for language in languages:
+        with use(language) as seen:
+            outputs[language] = make()
+        messages[language] = seen
+    return Editions(outputs, {k: v for k, v in messages.items() if k != ENGLISH})
+
+
+def text_bundle(text):
+    """The mime bundle (data, metadata) of a plain ``text`` in every edition's language."""
+    return format_display_data(drawn(lambda: Pretty(translate(text))))

@@ -17,9 +17,15 @@ panel Figures (side by side where the column has room, stacked on a phone: a fig
 read at phone width is split into panels rather than shrunk); it may redraw the same figures each
 time (much faster than a new figure per frame). Frames are drawn at twice their CSS size (sharp on
 2x screens) and encoded as palette WebP that keeps only what differs from the first frame.
+
+Every text is in the language being drawn (:mod:`backprop.lang`): the controls' descriptions and
+option labels, the figure's texts and its alt text. When the book builds several editions,
+:func:`figure` and :func:`static` draw the whole widget once per language (the controls anew, from
+``control.remake``); ``draw`` and ``alt`` always get the English option values and labels.
 """
 
 import base64
+import functools
 import hashlib
 import io
 import math
@@ -31,9 +37,12 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.text import Text
 from PIL import Image
 
+from backprop import lang
+
 
 def _options(options):
-    """Normalise options to a list of (label, value) pairs; a dict maps labels to values."""
+    """Normalise options to a list of (label, value) pairs, the labels in the current language;
+    a dict maps labels to values."""
     pairs = (
         list(options.items())
         if isinstance(options, dict)
@@ -41,7 +50,7 @@ def _options(options):
     )
     if not pairs:
         raise ValueError("a control needs at least one option, got none")
-    return pairs
+    return [(lang.translate(label), value) for label, value in pairs]
 
 
 def _label(value):
@@ -51,34 +60,40 @@ def _label(value):
 
 def slider(description, options, index=0):
     """A slider over a list of option values (or a dict label -> value)."""
-    return widgets.SelectionSlider(
+    control = widgets.SelectionSlider(
         options=_options(options),
         index=index,
-        description=description,
+        description=lang.translate(description),
         continuous_update=True,
         style={"description_width": "initial"},
         layout=widgets.Layout(width="100%", max_width="420px"),
     )
+    control.remake = functools.partial(slider, description, options, index)  # in a language
+    return control
 
 
 def toggle(description, options, index=0):
     """Toggle buttons, one per option."""
-    return widgets.ToggleButtons(
+    control = widgets.ToggleButtons(
         options=_options(options),
         index=index,
-        description=description,
+        description=lang.translate(description),
         style={"description_width": "initial", "button_width": "auto"},
     )
+    control.remake = functools.partial(toggle, description, options, index)
+    return control
 
 
 def dropdown(description, options, index=0):
     """A drop-down list of options."""
-    return widgets.Dropdown(
+    control = widgets.Dropdown(
         options=_options(options),
         index=index,
-        description=description,
+        description=lang.translate(description),
         style={"description_width": "initial"},
     )
+    control.remake = functools.partial(dropdown, description, options, index)
+    return control
 
 
 def play(description, options, interval=900):
@@ -93,9 +108,10 @@ def play(description, options, interval=900):
         min=0,
         max=len(step.options) - 1,
         interval=interval,
-        description=f"play {description}",
+        description=lang.translate(f"play {description}"),
     )
     widgets.jslink((step.player, "value"), (step, "index"))
+    step.remake = functools.partial(play, description, options, interval)
     return step
 
 
@@ -113,7 +129,8 @@ def render(fig, dpi):
     canvas = fig.canvas  # kept from frame to frame: its renderer caches the text layouts
     if not isinstance(canvas, FigureCanvasAgg):  # e.g. a bare matplotlib.figure.Figure
         canvas = FigureCanvasAgg(fig)
-    canvas.draw()
+    with lang.translated(fig):
+        canvas.draw()
     sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text()]
     return np.asarray(canvas.buffer_rgba()).copy(), min(sizes, default=0) * dpi / 72
 
@@ -180,10 +197,15 @@ def css_size(pixels):
 
 def static(fig, alt, dpi=80):
     """A figure (or a list of panel figures, laid out side by side where there is room and
-    stacked on a phone) shown as images with alt text: a still, with no controls to link."""
-    drawn = [render(f, dpi) for f in panels(fig)]
-    imgs = [image(encode(p), alt, css_size(p), font) for p, font in drawn]
-    return widgets.HTML(f'<div class="linked-panels">{"".join(imgs)}</div>')
+    stacked on a phone) shown as images with alt text: a still, with no controls to link. In
+    every edition's language (:func:`backprop.lang.drawn`)."""
+
+    def still():
+        drawn = [render(f, dpi) for f in panels(fig)]
+        imgs = [image(encode(p), lang.translate(alt), css_size(p), font) for p, font in drawn]
+        return widgets.HTML(f'<div class="linked-panels">{"".join(imgs)}</div>')
+
+    return lang.drawn(still)
 
 
 class Frames:
@@ -216,13 +238,14 @@ class Frames:
         return widgets.HTML(f"<style>{' '.join(rules)}</style>", layout={"display": "none"})
 
 
-def frames(draw, controls, alt, dpi=72):
+def frames(draw, controls, alt, dpi=72, shown=None):
     """Nested Stacks holding ``draw(*values)`` for every combination of the controls' options,
     and the widget of the frames' shared base (see :class:`Frames`).
 
-    The stack at depth k has one child per option of control k and follows its index.
-    ``alt(*labels)`` (or a fixed string) gives each frame's alt text. ``draw`` returns a figure
-    or a list of panel figures (shown side by side where there is room, stacked on a phone).
+    The stack at depth k has one child per option of control k and follows the index of
+    ``shown[k]`` (default: the controls themselves; in another language, their remakes).
+    ``alt(*labels)`` (or a fixed string) gives each frame's alt text, translated. ``draw`` returns
+    a figure or a list of panel figures (side by side where there is room, stacked on a phone).
     """
     labels = [[label for label, _ in c.options] for c in controls]  # controls made by this module
     values = [[value for _, value in c.options] for c in controls]  # hold (label, value) pairs
@@ -232,26 +255,32 @@ def frames(draw, controls, alt, dpi=72):
     def build(depth, chosen):
         if depth == len(controls):
             picked = [values[k][i] for k, i in enumerate(chosen)]
-            text = describe(*[labels[k][i] for k, i in enumerate(chosen)])
+            text = lang.translate(describe(*[labels[k][i] for k, i in enumerate(chosen)]))
             return shared.frame(draw(*picked), text)
         children = [build(depth + 1, chosen + (i,)) for i in range(len(values[depth]))]
         stack = widgets.Stack(children, selected_index=controls[depth].index)
-        widgets.jslink((controls[depth], "index"), (stack, "selected_index"))
+        widgets.jslink(((shown or controls)[depth], "index"), (stack, "selected_index"))
         return stack
 
     return build(0, ()), shared.style()
 
 
 def figure(draw, controls, alt, dpi=72):
-    """The controls above the figure they drive, all linked in the browser (see module docstring).
+    """The controls above the figure they drive, all linked in the browser (see module docstring),
+    in every edition's language (:func:`backprop.lang.drawn`).
 
-    Frames: the product of the controls' option counts, each drawn once here.
+    Frames: the product of the controls' option counts, each drawn once here per language.
     """
-    rows = [widgets.HBox([c.player, c]) if hasattr(c, "player") else c for c in controls]
-    stacks, style = frames(draw, controls, alt, dpi)
-    box = widgets.VBox(rows + [style, stacks])
-    box.add_class("linked-figure")
-    return box
+
+    def in_language():
+        shown = [c.remake() for c in controls] if lang.current() != lang.ENGLISH else controls
+        rows = [widgets.HBox([c.player, c]) if hasattr(c, "player") else c for c in shown]
+        stacks, style = frames(draw, controls, alt, dpi, shown)
+        box = widgets.VBox(rows + [style, stacks])
+        box.add_class("linked-figure")
+        return box
+
+    return lang.drawn(in_language)
 
 
 def frame_count(controls):

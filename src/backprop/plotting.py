@@ -11,6 +11,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
+from backprop import lang
+
 SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
@@ -52,12 +54,12 @@ class FrameCanvas(FigureCanvasAgg):
         shown = {a.axes for a in moving if a.axes and a.axes.axison}  # axis("off"): no frame
         spines = {s for axes in shown for s in axes.spines.values()}
         self.moving = sorted([*moving, *spines], key=lambda artist: artist.get_zorder())
-        self.still = None  # (dpi, width, height) and the pixels of the still part at that size
+        self.still = None  # (language, dpi, width, height) and the pixels of the still part then
         for artist in self.moving:
             artist.set_animated(True)
 
     def draw(self):
-        size = (self.figure.dpi, *self.get_width_height())
+        size = (lang.current(), self.figure.dpi, *self.get_width_height())  # its texts' language
         if self.still is None or self.still[0] != size:
             super().draw()  # everything but the moving artists
             self.still = size, self.copy_from_bbox(self.figure.bbox)
