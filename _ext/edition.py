@@ -21,6 +21,7 @@ import sys
 import time
 
 import polib
+import yaml
 from jupyter_book.sphinx import build_sphinx
 from jupyter_cache import get_cache
 from sitetools import CHAPTERS, EDITIONS, ROOT
@@ -37,16 +38,35 @@ SHARED = {
     "gettext_compact": False,  # one catalogue per page: book/intro.pot, book/backprop.pot
     "nb_execution_cache_path": (BUILD / ".jupyter_cache").as_posix(),
 }
+# Each edition's settings beyond its catalogues: the words of the extensions that have no
+# catalogue of their own (myst-nb's and sphinx-togglebutton's buttons), and the search's words.
 # The search index of a Chinese edition splits the text into words with jieba, whose dictionary
 # lacks the course's terms (反向传播 is two words to it); the query box does not split at all, so a
 # search for 反向传播 finds nothing unless the terms are whole words too.
-SEARCH_TERMS = {"zh_CN": ROOT / "locales" / "zh_CN" / "search_terms.txt"}
+SETTINGS = {
+    "zh_CN": {
+        "nb_code_prompt_show": "显示代码",
+        "nb_code_prompt_hide": "隐藏代码",
+        "togglebutton_hint": "点击展开",
+        "togglebutton_hint_hide": "点击收起",
+        "html_search_options": {
+            "dict": (ROOT / "locales" / "zh_CN" / "search_terms.txt").as_posix()
+        },
+    }
+}
+
+
+def title(language):
+    """The book's title in ``language``, as the root page's catalogue translates it."""
+    english = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["title"]
+    root = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))["root"]
+    entry = polib.pofile(ROOT / "locales" / language / "LC_MESSAGES" / f"{root}.po").find(english)
+    return entry.msgstr if entry and entry.msgstr else english
 
 
 def overrides(language):
     """The confoverrides of ``language``'s edition."""
-    options = {"dict": SEARCH_TERMS[language].as_posix()} if language in SEARCH_TERMS else {}
-    return {"language": language, "html_search_options": options}
+    return {"language": language, "html_title": title(language), **SETTINGS.get(language, {})}
 
 
 # {glue:text}`key:.2e` names a variable of the page being read; a translated paragraph is parsed
