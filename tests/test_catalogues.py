@@ -1,26 +1,28 @@
-"""The Chinese edition's catalogues: every entry of a translated page is translated, none fuzzy,
-and each translation keeps its source's roles, maths and code (what the reader cannot rewrite).
+"""The translations' catalogues (locales/<language>/LC_MESSAGES/): complete, none fuzzy, each
+translation keeping what a reader cannot rewrite (roles, maths, code; a figure text's numbers and
+line breaks), and the figures' catalogue holding every text the executed chapters drew.
 
-A page joins TRANSLATED when its catalogue is complete; from then on a change to its prose (a new
-or changed msgid after ``python i18n/build.py pot`` and ``sphinx-intl update``) fails this test
-until the translation follows.
+After a change of the English (a paragraph, a figure's label), ``make catalogues`` merges it into
+the catalogues: the changed entries turn fuzzy or untranslated, and these tests fail until a
+translator has followed.
 """
 
 import re
-from pathlib import Path
 
+import edition
 import polib
 import pytest
+from sitetools import EDITIONS, ROOT, TOC_PAGES
 
-CATALOGUES = Path(__file__).resolve().parent.parent / "locales" / "zh_CN" / "LC_MESSAGES"
-TRANSLATED = ["book/intro"]  # the spike's complete pages; the full edition lists every page
-
+LANGUAGES = [language for language in EDITIONS if language != "en"]
+PAGES = [page.removesuffix(".html") for page in TOC_PAGES]
 # what must pass through a translation unchanged: roles with their targets, inline maths, code
 KEPT = re.compile(r"\{[\w:-]+\}`[^`]*`|\$[^$]+\$|`[^`]+`")
+PLACEHOLDER = re.compile(r"\{[0-9]+\}")
 
 
-def catalogue(page):
-    return polib.pofile(CATALOGUES / f"{page}.po")
+def catalogue(language, name):
+    return polib.pofile(ROOT / "locales" / language / "LC_MESSAGES" / f"{name}.po")
 
 
 def kept(text):
@@ -28,15 +30,43 @@ def kept(text):
     return sorted(re.sub(r"`[^`<]*<", "`<", part) for part in KEPT.findall(text))
 
 
-@pytest.mark.parametrize("page", TRANSLATED)
-def test_every_entry_is_translated(page):
-    po = catalogue(page)
-    assert [e.msgid for e in po.untranslated_entries()] == []
-    assert [e.msgid for e in po.fuzzy_entries()] == []
-    assert [e.msgid for e in po.obsolete_entries()] == []
+def unfinished(po):
+    """The msgids of the entries a translator still owes: untranslated, fuzzy or obsolete."""
+    entries = po.untranslated_entries() + po.fuzzy_entries() + po.obsolete_entries()
+    return [e.msgid[:80] for e in entries]
 
 
-@pytest.mark.parametrize("page", sorted(p.stem for p in (CATALOGUES / "book").glob("*.po")))
-def test_translations_keep_roles_maths_and_code(page):
-    for entry in catalogue(f"book/{page}").translated_entries():
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_is_translated(language, page):
+    assert unfinished(catalogue(language, page)) == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("page", PAGES)
+def test_translations_keep_roles_maths_and_code(language, page):
+    for entry in catalogue(language, page).translated_entries():
         assert kept(entry.msgstr) == kept(entry.msgid), entry.msgid
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_figure_texts_are_translated_with_their_numbers_and_lines(language):
+    po = catalogue(language, "figures")
+    assert unfinished(po) == []
+    for entry in po.translated_entries():
+        placeholders = sorted(PLACEHOLDER.findall(entry.msgstr))
+        assert placeholders == sorted(PLACEHOLDER.findall(entry.msgid)), entry.msgid
+        assert entry.msgstr.count("\n") == entry.msgid.count("\n"), entry.msgid
+
+
+@pytest.mark.book
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_text_the_chapters_drew_is_in_the_figures_catalogue(built_book, language):
+    """The messages each executed chapter's outputs looked up (kept in their metadata by
+    backprop.lang) are all translated: a new label in a figure fails here until it is."""
+    translated = {e.msgid for e in catalogue(language, "figures").translated_entries()}
+    for docname, notebook in edition.executed_notebooks().items():
+        drawn = edition.output_messages(notebook)
+        assert drawn, f"{docname}: no output recorded its messages"
+        missing = sorted(set(drawn) - translated)
+        assert not missing, f"{docname} drew untranslated texts: {missing[:10]}"

@@ -1,80 +1,130 @@
-"""The Chinese edition under zh/: the same browser checks as the English site, the language
-switch to the same section, Chinese search, and Chinese figures from the one execution."""
+"""What the editions add to the site (tests/test_site.py runs its browser checks on every page of
+every edition): the language switch to the same section, search in Chinese, each edition showing
+its own outputs from the one execution, and Chinese prose with no English left and no raw MyST."""
 
+import html
 import json
 import re
-import subprocess
-import sys
 
 import pytest
+from sitetools import EDITIONS, TOC_PAGES, bcp47
 
-import test_site
-from test_site import ROOT, TOC_PAGES
+from test_site import FOLDERS, SITE_PAGES, open_offline
 
 pytestmark = pytest.mark.book
-ZH = ROOT / "_build" / "html" / "zh"
+ZH = EDITIONS["zh_CN"][0]
+CJK = re.compile(r"[\u4e00-\u9fff]")
+ENGLISH_WORDS = re.compile(r"[A-Za-z]{2,}(?:[ ,;-]+[A-Za-z]{2,}){2,}")  # three words in a row
 
 
-@pytest.fixture(scope="session")
-def zh_url(built_book, site_url):
-    """The zh edition, built after the English one from the same execution cache."""
-    build = subprocess.run(
-        [sys.executable, "i18n/build.py", "zh"], cwd=ROOT, capture_output=True, text=True
-    )
-    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
-    assert "Executing notebook" not in build.stdout + build.stderr, "a chapter ran again"
-    return f"{site_url}/zh"
+def switch_link(path):
+    """(hreflang, href) of the page's link to itself in the other edition."""
+    found = re.search(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)"', path.read_text())
+    return found.groups() if found else None
+
+
+@pytest.mark.parametrize("page", [p for p in SITE_PAGES if p.removeprefix(ZH) != "index.html"])
+def test_every_page_links_to_itself_in_the_other_edition(built_book, page):
+    """Every page but index.html (a redirect to the first page)."""
+    here = ZH if page.startswith(ZH) else ""
+    language, href = switch_link(built_book / page)
+    other = ZH if here == "" else ""
+    assert language == bcp47("en" if here else "zh_CN")
+    target = (built_book / page).parent / href
+    assert target.resolve() == (built_book / other / page.removeprefix(here)).resolve()
+    assert target.is_file()
+
+
+SECTIONS = [("book/backprop.html", "forward-pass"), ("book/cnn.html", "cnn-pooling")]
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("page_path", TOC_PAGES)
-def test_chinese_page_offline(browser, zh_url, page_path):
-    test_site.test_page_offline(browser, zh_url, page_path)
-
-
-@pytest.mark.browser
-def test_switch_leads_to_the_same_section(browser, site_url, zh_url):
-    page = browser.new_page()
-    page.goto(f"{zh_url}/book/backprop.html#forward-pass")
-    page.wait_for_timeout(500)
-    click = "document.querySelector('a.lang-switch').click()"  # in place: a real click does not
-    with page.expect_navigation():  # scroll, Playwright's scrolls the button into view first
-        page.evaluate(click)
-    assert page.url == f"{site_url}/book/backprop.html#forward-pass"
-    assert page.evaluate("document.documentElement.lang") == "en"
-    page.wait_for_timeout(500)
+@pytest.mark.parametrize("page_path, section", SECTIONS)
+@pytest.mark.parametrize("start, end", [("", ZH), (ZH, "")])
+def test_switch_leads_to_the_section_being_read(browser, site_url, page_path, section, start, end):
+    """Scroll to a section, press the switch: the other edition opens at that section."""
+    page, problems = open_offline(browser, f"{site_url}/{start}{page_path}")
+    page.evaluate(f"document.getElementById('{section}').scrollIntoView()")
+    page.wait_for_timeout(300)
     with page.expect_navigation():
-        page.evaluate(click)
-    assert page.url == f"{zh_url}/book/backprop.html#forward-pass"
-    page.close()
+        page.locator("a.lang-switch").click()
+    assert page.url == f"{site_url}/{end}{page_path}#{section}"
+    assert page.evaluate("document.documentElement.lang") == ("zh-CN" if end else "en")
+    top = page.evaluate(f"document.getElementById('{section}').getBoundingClientRect().top")
+    assert 0 <= top < 200, f"the section is not at the top of the window: {top}"
+    assert not problems["console"] and not problems["pageerror"], problems
+    page.context.close()
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize(
     "query, page_path",
-    [("反向传播", "book/backprop"), ("梯度消失", "book/glossary"), ("池化", "book/cnn")],
+    [("反向传播", "book/backprop.html"), ("梯度消失", "book/mlp.html"), ("池化", "book/cnn.html")],
 )
-def test_chinese_search(browser, zh_url, query, page_path):
-    page = browser.new_page()
-    page.goto(f"{zh_url}/search.html?q={query}")
-    page.wait_for_selector("#search-results li a", timeout=10_000)
+def test_chinese_search_finds_the_terms(browser, site_url, query, page_path):
+    page, problems = open_offline(browser, f"{site_url}/{ZH}search.html?q={query}")
+    page.wait_for_selector("#search-results li a", timeout=15000)
     hits = page.locator("#search-results li a").evaluate_all("l => l.map(a => a.href)")
-    assert any(page_path + ".html" in hit for hit in hits), hits
-    page.close()
+    assert any(hit.split("#")[0].endswith(f"/{ZH}{page_path}") for hit in hits), hits
+    assert not problems["console"], problems
+    page.context.close()
 
 
-def widget_state(path):
-    """The page's widget state (the figures' frames and alt text), decoded."""
-    page = path.read_text(encoding="utf-8")
-    state = re.search(
-        r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', page, re.S
+def widget_texts(path):
+    """The alt texts and control descriptions of a page's widget state."""
+    found = re.search(
+        r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>',
+        path.read_text(encoding="utf-8"),
+        re.S,
     )
-    return json.dumps(json.loads(state.group(1).replace("<\\/", "</")), ensure_ascii=False)
+    if not found:
+        return [], []
+    state = json.loads(found.group(1).replace("<\\/", "</"))["state"].values()
+    values = [m["state"].get("value", "") for m in state if m["model_name"] == "HTMLModel"]
+    alts = [html.unescape(a) for v in values for a in re.findall(r'alt="([^"]*)"', v)]
+    descriptions = [m["state"].get("description", "") for m in state]
+    return alts, [d for d in descriptions if d]
 
 
-def test_intro_figure_in_each_language(zh_url):
-    """One execution, two figures: each edition's intro holds its own alt text, not the other."""
-    en = widget_state(ROOT / "_build/html/book/intro.html")
-    zh = widget_state(ZH / "book/intro.html")
-    assert "Log plot of the gradient size" in en and "对数图" not in en
-    assert "对数图" in zh and "Log plot of the gradient size" not in zh
+@pytest.mark.parametrize("page", TOC_PAGES)
+def test_each_edition_shows_its_own_figures_and_controls(built_book, page):
+    """One execution, every language: each edition's page holds only its own alt texts and
+    control descriptions (a figure's labels are in its image, checked by the catalogue test)."""
+    en_alts, en_controls = widget_texts(built_book / page)
+    zh_alts, zh_controls = widget_texts(built_book / ZH / page)
+    assert len(en_alts) == len(zh_alts) and len(en_controls) == len(zh_controls)
+    assert not [t for t in en_alts + en_controls if CJK.search(t)]
+    assert not [t for t in zh_alts if not CJK.search(t)], "alt text left in English"
+    english = [t for t in zh_controls if re.search(r"[A-Za-z]{3,}", t) and not CJK.search(t)]
+    assert not english, f"controls left in English: {english}"
+
+
+PROSE = """() => Array.from(document.querySelectorAll(
+    'article p, article li, article h1, article h2, article h3, article th, article caption'))
+  .filter(e => !e.closest('pre, .cell_input, .highlight, dl.py, .sig'))
+  .map(e => { const c = e.cloneNode(true);
+              c.querySelectorAll('code, .math, mjx-container, .pre').forEach(x => x.remove());
+              return c.textContent.replace(/\\s+/g, ' ').trim(); })"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("page_path", TOC_PAGES)
+def test_chinese_prose_has_no_english_left_and_no_raw_markup(browser, site_url, page_path):
+    page, _ = open_offline(browser, f"{site_url}/{ZH}{page_path}")
+    texts = page.evaluate(PROSE)
+    assert texts, "no prose found"
+    english = [t for t in texts if ENGLISH_WORDS.search(t) and not CJK.search(t)]
+    assert not english, f"left in English: {english[:5]}"
+    raw = [t for t in texts if re.search(r"\*\*|\{(?:ref|eq|glue|doc|numref)[^}]*\}`|`", t)]
+    assert not raw, f"raw MyST shown: {raw[:5]}"
+    page.context.close()
+
+
+def test_the_editions_share_their_section_ids(built_book):
+    """A section keeps its (English) id in every edition: the switch's #id finds it."""
+    for page in TOC_PAGES:
+        ids = [
+            set(re.findall(r'<section[^>]*\bid="([^"]+)"', (built_book / f / page).read_text()))
+            for f in FOLDERS
+        ]
+        assert ids[0] and all(i == ids[0] for i in ids), page

@@ -1,33 +1,41 @@
-"""The built site, as a reader's browser sees it: offline, typeset, every control alive."""
+"""The built site, as a reader's browser sees it: offline, typeset, every control alive, in every
+edition (English at the root, Chinese under zh/: tests/test_editions.py checks what is theirs)."""
 
 import re
 from urllib.parse import urlparse
 
 import icons
 import pytest
-from sitetools import BUDGETS_MB, MIN_FONT_PX, TOC_PAGES, files_of, weights
+from sitetools import BUDGETS_MB, EDITIONS, MIN_FONT_PX, TOC_PAGES, files_of, weights
 
 pytestmark = pytest.mark.book
 
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
 SPHINX_PAGES = ["genindex.html", "index.html", "py-modindex.html", "search.html"]  # made by Sphinx
+FOLDERS = [folder for folder, _ in EDITIONS.values()]  #: each edition's folder: "", "zh/"
+#: every page of every edition, as a path under the site's root
+SITE_PAGES = [folder + page for folder in FOLDERS for page in TOC_PAGES + SPHINX_PAGES]
 
 
 def built_pages(html):
+    """The pages of the edition built in ``html`` (not those of another edition inside it)."""
+    others = {d.name for d in html.iterdir() if (d / "_static").is_dir()}
     return sorted(
         p.relative_to(html).as_posix()
         for p in html.rglob("*.html")
-        if "_static" not in p.parts and "reports" not in p.parts and "_sources" not in p.parts
+        if not {"_static", "reports", "_sources"} & set(p.parts)
+        and p.relative_to(html).parts[0] not in others
     )
 
 
-def test_book_publishes_the_toc_and_nothing_else(built_book):
-    pages = built_pages(built_book)
+@pytest.mark.parametrize("folder", FOLDERS)
+def test_each_edition_publishes_the_toc_and_nothing_else(built_book, folder):
+    pages = built_pages(built_book / folder)
     assert pages == sorted(TOC_PAGES + SPHINX_PAGES), pages
 
 
 def test_no_page_refers_to_another_host_for_scripts_or_styles(built_book):
-    for page in built_pages(built_book):
+    for page in SITE_PAGES:
         text = (built_book / page).read_text()
         external = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(https?://[^"]+)"', text)
         assert not external, f"{page} loads {external}"
@@ -73,7 +81,7 @@ def wait_for_math_and_widgets(page):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("page_path", TOC_PAGES + SPHINX_PAGES)
+@pytest.mark.parametrize("page_path", SITE_PAGES)
 def test_page_offline(browser, built_book, site_url, page_path):
     """Typeset, alt text on every image, no request to another host, no console error, every
     control of every linked figure changes the figure it controls, the page and its shared assets
@@ -148,7 +156,7 @@ def check_figures_are_sharp_and_readable(page):
 def test_every_icon_is_in_the_sites_icon_font(built_book):
     """The theme's icons are font glyphs from a subset (_ext/icons.py): a page showing another
     icon would show an empty box."""
-    shown = {name for page in built_pages(built_book) for name in icon_names(built_book / page)}
+    shown = {name for page in SITE_PAGES for name in icon_names(built_book / page)}
     known = set(icons.ICONS["solid"] + icons.ICONS["brands"])
     assert shown and shown <= known, shown - known
 
@@ -250,7 +258,7 @@ def test_search_finds_the_formulas_by_name(browser, site_url, query, page):
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("page_path", TOC_PAGES)
+@pytest.mark.parametrize("page_path", [folder + page for folder in FOLDERS for page in TOC_PAGES])
 def test_page_at_phone_width(browser, site_url, page_path):
     """At 390 px a wide formula scrolls sideways (not cut off), and every figure's image fits the
     column at its full CSS size (panels stack rather than shrink)."""
