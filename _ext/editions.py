@@ -1,9 +1,10 @@
 """The course's two editions (English at the site's root, Chinese under zh/) from one source.
 
-- What gettext translates is the prose: a cell's output (a check table, a glued figure) is text
-  the kernel rendered, the same in both catalogues' builds, and display maths is the same in
-  every language. Both are marked untranslatable, so the catalogues hold only prose and a
-  number that changes with a run never makes an entry fuzzy.
+- What gettext translates is the prose: a cell's output (a check table, a figure) is drawn by the
+  kernel in every language (below), and display maths is the same in every language but for
+  the words in its ``\text{...}`` ("that is", "or"). Outputs and wordless display maths are
+  marked untranslatable, so the catalogues hold only prose and a number that changes with a run
+  never makes an entry fuzzy.
 
 - The language switch: every page names the same page of the other edition in a
   ``<link rel="alternate" hreflang>``; a small script turns it into a button in the page's header
@@ -37,26 +38,41 @@ from sphinx.util.i18n import docname_to_domain
 from backprop.lang import tagged
 
 
+def translating(config):
+    """Whether this build translates (an edition other than English; not the gettext builder)."""
+    return (config.language or "en") != "en"
+
+
+def words_of(math):
+    """Whether a display formula has words (``\\text{...}``) to translate."""
+    return "\\text{" in math.astext()
+
+
 class OutputsNotTranslated(SphinxTransform):
+    """Outputs are not translated; display maths is, for its words, but not by Sphinx's Locale
+    transform, which would parse the translation as reST (a MyST page's formula became "::"):
+    :class:`LateTranslations` replaces its text."""
+
     default_priority = 10  # before sphinx.transforms.i18n.Locale (20) and before extraction
 
     def apply(self, **kwargs):
         for math in self.document.findall(nodes.math_block):
-            math["translatable"] = False
+            math["translatable"] = words_of(math) and not translating(self.config)
         for output in self.document.findall(nodes.container):
             if "cell_output" in output["classes"]:
                 for node in output.findall(nodes.TextElement):
                     node["translatable"] = False
 
 
-class TocCaptionsTranslated(SphinxTransform):
-    """sphinx-external-toc inserts the toctrees (priority 100) after Sphinx has translated the
-    page (20): their captions reach the catalogue of the root page but not the sidebar."""
+class LateTranslations(SphinxTransform):
+    """What Sphinx's own translation (priority 20) does not reach: the sidebar's part captions,
+    which sphinx-external-toc inserts with the toctrees (priority 100), and the words of display
+    formulas (see :class:`OutputsNotTranslated`)."""
 
     default_priority = 101
 
     def apply(self, **kwargs):
-        if not self.config.language or self.config.language == "en":
+        if not translating(self.config):
             return
         dirs = [str(Path(self.env.srcdir, d)) for d in self.config.locale_dirs]
         domain = docname_to_domain(self.env.docname, self.config.gettext_compact)
@@ -64,6 +80,9 @@ class TocCaptionsTranslated(SphinxTransform):
         for toctree in self.document.findall(addnodes.toctree):
             if toctree.get("caption"):
                 toctree["caption"] = catalogue.gettext(toctree["caption"])
+        for math in self.document.findall(nodes.math_block):
+            if words_of(math):
+                math.children = [nodes.Text(catalogue.gettext(math.astext()))]
 
 
 SWITCH_JS = """
@@ -179,7 +198,7 @@ def setup(app):
     app.connect("config-inited", editions_priorities)
     app.connect("html-page-context", prune_widget_state)
     app.add_transform(OutputsNotTranslated)
-    app.add_transform(TocCaptionsTranslated)
+    app.add_transform(LateTranslations)
     app.add_js_file(None, body=SWITCH_JS)
     app.connect("html-page-context", switch_link)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -49,6 +49,19 @@ def test_translations_keep_roles_maths_and_code(language, page):
         assert kept(entry.msgstr) == kept(entry.msgid), entry.msgid
 
 
+WORDS = re.compile(r"\\text\{[^}]*\}")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("page", PAGES)
+def test_display_maths_changes_only_its_words(language, page):
+    """A display formula is in a catalogue for the words of its \\text{...}: nothing else of it
+    may change (the mathematics and its numbering are the same in every edition)."""
+    for entry in catalogue(language, page).translated_entries():
+        if WORDS.search(entry.msgid) and "$" not in entry.msgid:
+            assert WORDS.sub("", entry.msgstr) == WORDS.sub("", entry.msgid), entry.msgid
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_figure_texts_are_translated_with_their_numbers_and_lines(language):
     po = catalogue(language, "figures")
