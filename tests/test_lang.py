@@ -102,3 +102,9 @@ def test_a_linked_figure_has_chinese_controls_and_alt_text(catalogue, editions):
     assert 'alt="第 l 层"' in chinese.children[-1].children[0].value
     assert 'alt="layer l"' in english.children[-1].children[0].value
     assert chinese.children[0].index == english.children[0].index
+
+
+def test_a_missing_font_is_a_clear_error(monkeypatch):
+    monkeypatch.setitem(lang.FONTS, "xx", ["DejaVu Sans", "No Such Font"])
+    with pytest.raises(RuntimeError, match="No Such Font"):
+        lang.fonts("xx")

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from IPython.core.formatters import format_display_data
 from IPython.display import Pretty
+from matplotlib import font_manager
 from matplotlib.text import Text
 from matplotlib.ticker import Formatter
 
@@ -102,6 +103,23 @@ class TranslatedTicks(Formatter):
         return translate(self.formatter.get_offset())
 
 
+@cache
+def fonts(language):
+    """The font families of ``language``'s figure texts; raises a clear error if its last one
+    (the one with the language's glyphs) is not installed, rather than drawing empty boxes."""
+    family = FONTS[language]
+    try:
+        font_manager.findfont(
+            font_manager.FontProperties(family=family[-1]), fallback_to_default=False
+        )
+    except ValueError:
+        raise RuntimeError(
+            f"the {language} figures need the font {family[-1]!r}: install it "
+            "(Debian/Ubuntu: apt-get install fonts-noto-cjk), then rebuild"
+        ) from None
+    return family
+
+
 @contextmanager
 def translated(fig):
     """Inside the block, ``fig``'s texts and tick labels are in the current language, in its
@@ -112,7 +130,7 @@ def translated(fig):
             if translate(text.get_text()) != text.get_text():
                 texts.append((text, text.get_text(), text.get_fontfamily()))
                 text.set_text(translate(text.get_text()))
-                text.set_fontfamily(FONTS[current()])
+                text.set_fontfamily(fonts(current()))
         for axis in axes:
             axis.major.formatter = TranslatedTicks(axis.major.formatter)
     try:
