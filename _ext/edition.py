@@ -38,13 +38,15 @@ SHARED = {
     "gettext_compact": False,  # one catalogue per page: book/intro.pot, book/backprop.pot
     "nb_execution_cache_path": (BUILD / ".jupyter_cache").as_posix(),
 }
-# Each edition's settings beyond its catalogues: the words of the extensions that have no
-# catalogue of their own (myst-nb's and sphinx-togglebutton's buttons), and the search's words.
+# Each edition's settings beyond its catalogues: the footer's authors, the words of the extensions
+# that have no catalogue of their own (myst-nb's and sphinx-togglebutton's buttons), and the
+# search's words.
 # The search index of a Chinese edition splits the text into words with jieba, whose dictionary
 # lacks the course's terms (反向传播 is two words to it); the query box does not split at all, so a
 # search for 反向传播 finds nothing unless the terms are whole words too.
 SETTINGS = {
     "zh_CN": {
+        "author": "反向传播课程的作者们",
         "nb_code_prompt_show": "显示代码",
         "nb_code_prompt_hide": "隐藏代码",
         "togglebutton_hint": "点击展开",
