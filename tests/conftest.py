@@ -17,10 +17,17 @@ def build_book():
 
 
 @pytest.fixture(scope="session")
-def built_book():
-    """The book, built once per test session (execution is cached, so a rebuild is quick)."""
+def build_log():
+    """The book, built once per test session (execution is cached, so a rebuild is quick): the
+    output of `make book`."""
     result = build_book()
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    return result.stdout + result.stderr
+
+
+@pytest.fixture(scope="session")
+def built_book(build_log):
+    """The built site's folder (both editions)."""
     return HTML
 
 

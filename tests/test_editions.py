@@ -125,6 +125,12 @@ def test_chinese_prose_has_no_english_left_and_no_raw_markup(browser, site_url, 
     page.context.close()
 
 
+def test_the_chapters_execute_once_for_both_editions(build_log):
+    """Only _ext/execute.py runs chapters; both Sphinx builds read them from the cache."""
+    assert "Executed notebook" not in build_log, "a Sphinx build executed a chapter itself"
+    assert "Using cached notebook" in build_log
+
+
 def test_the_editions_share_their_section_ids(built_book):
     """A section keeps its (English) id in every edition: the switch's #id finds it."""
     for page in TOC_PAGES:

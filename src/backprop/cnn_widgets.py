@@ -206,7 +206,9 @@ def features_widget(history, images, labels, epochs=None, n_images=5, dpi=72):
 
     controls = [
         linked.slider("epoch", list(epochs), index=len(epochs) - 1),
-        linked.toggle("test image", {f"#{i + 1} (a {labels[j]})": j for i, j in enumerate(picks)}),
+        linked.toggle(
+            "test image", {f"#{i + 1} (digit {labels[j]})": j for i, j in enumerate(picks)}
+        ),
     ]
     alt = (
         f"After {{}} epochs, test image {{}}: the {side}×{side} input digit, the learned {k}×{k} "
