@@ -180,3 +180,32 @@ def test_a_frame_that_erases_a_line_shows_pure_white_where_it_was():
     white = np.all(diff == 255, axis=-1)
     decoded = np.asarray(Image.open(io.BytesIO(linked.encode(diff))).convert("RGBA"))
     assert white.sum() > 100 and np.all(decoded[white] == 255)
+
+
+def shrunk(rgba):
+    """RGBA pixels (h, w, 4) shown at half size, as a 1x screen shows a frame: each pixel the
+    alpha-weighted mean of a 2 x 2 block (float RGBA)."""
+    h, w = rgba.shape[0] // 2 * 2, rgba.shape[1] // 2 * 2
+    blocks = rgba[:h, :w].astype(float).reshape(h // 2, 2, w // 2, 2, 4)
+    alpha = blocks[..., 3:] / 255
+    colour = (blocks[..., :3] * alpha).sum(axis=(1, 3)) / np.maximum(alpha.sum(axis=(1, 3)), 1e-9)
+    return np.concatenate([colour, alpha.mean(axis=(1, 3)) * 255], axis=-1)
+
+
+def test_a_frame_over_its_base_shows_no_ghost_of_the_base_when_shrunk():
+    """A 1x screen shrinks the 2x frames: the frame shown over its base must still look like the
+    frame, with no faint trace of the base's text where the frame's text is gone."""
+    fig = Figure(figsize=(3, 2), facecolor="white")
+    title = fig.suptitle("sigmoid, weight scale 1.5")
+    base, _ = linked.render(fig, 72)
+    title.set_text("tanh, weight scale 1")
+    pixels, _ = linked.render(fig, 72)
+
+    def decoded(rgba):
+        return np.asarray(Image.open(io.BytesIO(linked.encode(rgba))).convert("RGBA"))
+
+    top, under = shrunk(decoded(linked.changes(pixels, base))), shrunk(decoded(base))
+    alpha = top[..., 3:] / 255
+    shown = top[..., :3] * alpha + under[..., :3] * (1 - alpha)
+    error = np.abs(shown - shrunk(decoded(pixels))[..., :3]).max()
+    assert error < 8, f"the base shows through by {error:.0f} levels of 255"

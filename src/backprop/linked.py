@@ -166,13 +166,30 @@ def exact_ends(palette, indices, pixels):
     return entries.ravel().tolist()
 
 
+MARGIN = 4  #: pixels kept around a change: a browser that shrinks a frame (a 1x screen) blends
+#: each shown pixel from a few neighbours; without the margin the base's old text shows faintly
+#: through the transparent pixels around the frame's new white
+
+
 def changes(pixels, base):
-    """RGBA pixels (h, w, 4): ``pixels`` where they differ from ``base`` (both (h, w, 4)),
-    transparent where they are the same. Shown over ``base``, they look like ``pixels``."""
+    """RGBA pixels (h, w, 4): ``pixels`` within MARGIN pixels of where they differ from ``base``
+    (both (h, w, 4)), transparent elsewhere. Shown over ``base``, they look like ``pixels``, also
+    when the browser shrinks them."""
     if pixels.shape != base.shape:  # a figure of another size: all of it, opaque
         return pixels
     words, base_words = pixels.view(np.uint32), base.view(np.uint32)  # one word per pixel
-    return np.where(words != base_words, words, 0).view(np.uint8)
+    return np.where(grown(words != base_words, MARGIN), words, 0).view(np.uint8)
+
+
+def grown(mask, margin):
+    """The boolean mask (h, w, ...) grown by ``margin`` pixels along its rows and columns (at the
+    edges it wraps around: a few more pixels kept, never fewer)."""
+    for axis in (0, 1):
+        spread = mask.copy()
+        for shift in range(1, margin + 1):
+            spread |= np.roll(mask, shift, axis) | np.roll(mask, -shift, axis)
+        mask = spread
+    return mask
 
 
 def image(data, alt, size, min_font, style_class=""):
