@@ -27,7 +27,7 @@ from jupyter_cache import get_cache
 from sitetools import CHAPTERS, EDITIONS, ROOT
 from sphinx_intl.basic import update
 
-from backprop.lang import METADATA
+from backprop.lang import ENGLISH, METADATA
 
 BUILD = ROOT / "_build"
 SHARED = {
@@ -73,14 +73,16 @@ def overrides(language):
 
 # {glue:text}`key:.2e` names a variable of the page being read; a translated paragraph is parsed
 # again on its own, where myst-nb finds no page, so it must name the page: `backprop.md::key:.2e`.
-OWN_GLUE = re.compile(r"(\{glue(?::\w+)?\}`)(?![^`]*::)([^`]*)`")
+# Only {glue:text} takes `page::key` (myst-nb's {glue} and {glue:md} would split it at its last
+# colon): the prose glues numbers as text, and another glue role in a translation fails the build.
+OWN_GLUE = re.compile(r"(\{glue:text\}`)(?![^`]*::)([^`]*)`")
 
 
 def own_glue(match, page):
     """`key` -> `page::key`; a {glue:text} without a format spec gets `:s` (its default), or
     myst-nb's rsplit(":") would take the key for the format: `page::key` -> key `page:`."""
     role, body = match[1], match[2]
-    if role == "{glue:text}`" and ":" not in body:
+    if ":" not in body:
         body += ":s"
     return f"{role}{page}::{body}`"
 
@@ -166,7 +168,7 @@ def build(target):
 
 
 def main(target):
-    others = [language for language in EDITIONS if language != "en"]
+    others = [language for language in EDITIONS if language != ENGLISH]
     if target == "others":
         return max(build(language) for language in others)
     if target == "catalogues":

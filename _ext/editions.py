@@ -35,12 +35,13 @@ from sphinx.locale import init as init_locale
 from sphinx.transforms import SphinxTransform
 from sphinx.util.i18n import docname_to_domain
 
-from backprop.lang import tagged
+from backprop.lang import ENGLISH, tagged, untagged
 
 
 def translating(config):
-    """Whether this build translates (an edition other than English; not the gettext builder)."""
-    return (config.language or "en") != "en"
+    """Whether this build translates: an edition other than English (the gettext builder, which
+    extracts the English, runs with no language)."""
+    return (config.language or ENGLISH) != ENGLISH
 
 
 def words_of(math):
@@ -113,7 +114,7 @@ document.addEventListener("DOMContentLoaded", function () {
 
 
 def switch_link(app, pagename, templatename, context, doctree):
-    here = app.config.language or "en"
+    here = app.config.language or ENGLISH
     root = "../" * (pagename.count("/") + EDITIONS[here][0].count("/"))  # to the site's root
     for language, (folder, name) in EDITIONS.items():
         if language != here:
@@ -128,11 +129,9 @@ def switch_link(app, pagename, templatename, context, doctree):
 MIMES = [
     "application/vnd.jupyter.widget-view+json",
     "text/html",
-    "image/png",
     "text/markdown",
     "text/plain",
 ]
-TAG = re.compile(r"/x-[A-Za-z]+-[A-Za-z]+\.")  # text/x-zh-CN.markdown -> text/markdown
 
 
 class LanguageVariant:
@@ -141,9 +140,9 @@ class LanguageVariant:
 
     @staticmethod
     def handle_mime(renderer, data, inline):
-        if not TAG.search(data.mime_type):
+        if untagged(data.mime_type) == data.mime_type:
             return None
-        data = dataclasses.replace(data, mime_type=TAG.sub("/", data.mime_type, count=1))
+        data = dataclasses.replace(data, mime_type=untagged(data.mime_type))
         render = renderer.render_mime_type_inline if inline else renderer.render_mime_type
         return render(data)
 
@@ -151,8 +150,8 @@ class LanguageVariant:
 def editions_priorities(app, config):
     """Every edition's kernels draw every language; this edition's outputs come first."""
     os.environ["BACKPROP_EDITIONS"] = " ".join(EDITIONS)
-    language = config.language or "en"
-    if language != "en":
+    language = config.language or ENGLISH
+    if language != ENGLISH:
         own = [("html", tagged(mime, language), rank) for rank, mime in enumerate(MIMES)]
         config.nb_mime_priority_overrides = [*config.nb_mime_priority_overrides, *own]
 

@@ -14,6 +14,7 @@ Usage: python _ext/execute.py _build/.jupyter_cache
 
 import os
 import sys
+from pathlib import Path
 
 import yaml
 from jupyter_cache import get_cache
@@ -27,6 +28,11 @@ TIMEOUT = yaml.safe_load((ROOT / "_config.yml").read_text())["execute"]["timeout
 def main(cache_path):
     os.environ["BACKPROP_EDITIONS"] = " ".join(EDITIONS)  # the kernels inherit it
     cache = get_cache(cache_path)
+    drawn_in = Path(cache_path) / "editions.txt"  # the languages the cached outputs hold
+    if drawn_in.exists() and drawn_in.read_text() != os.environ["BACKPROP_EDITIONS"]:
+        cache.clear_cache()  # a language added: every chapter draws its outputs again
+    Path(cache_path).mkdir(parents=True, exist_ok=True)
+    drawn_in.write_text(os.environ["BACKPROP_EDITIONS"])
     for path in CHAPTERS:
         cache.add_nb_to_project(str(path), read_data={"name": "myst_nb_md", "type": "plugin"})
     result = load_executor("local-parallel", cache).run_and_cache(timeout=TIMEOUT)

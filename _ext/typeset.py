@@ -14,6 +14,8 @@ import re
 import subprocess
 from pathlib import Path
 
+from sitetools import EDITIONS
+
 MATH = re.compile(r'(<(span|div) class="math notranslate nohighlight"([^>]*)>)(.*?)(</\2>)', re.S)
 EQNO = re.compile(r'^(\s*<span class="eqno">.*?</span>)?(.*)$', re.S)
 TYPESET = re.compile(r' data-tex="([^"]*)"')  # the TeX of a formula already typeset
@@ -59,7 +61,7 @@ def typeset_site(app, exception):
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
-    others = {d for d in outdir.iterdir() if (d / "_static").is_dir()}  # another edition's site
+    others = {outdir / folder for folder, _ in EDITIONS.values() if folder}  # other editions' sites
     texts = {
         p: p.read_text(encoding="utf-8")
         for p in outdir.rglob("*.html")

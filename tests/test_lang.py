@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 from IPython.core.formatters import format_display_data
 from IPython.display import Markdown
+from ipywidgets.widgets import widget
+from ipywidgets.widgets.widget_link import Link
 from matplotlib.figure import Figure
 
 from backprop import lang, linked, tables
@@ -95,13 +97,29 @@ def test_a_linked_figure_has_chinese_controls_and_alt_text(catalogue, editions):
         fig.text(0.1, 0.5, f"weight scale {scale}: 1")
         return fig
 
-    shown = linked.figure(draw, [linked.slider("weight scale", [1, 2])], alt="layer l")
+    control = linked.slider("weight scale", [1, 2, 3])
+    control.index = 1  # moved after it was made: its remake starts where it is
+    shown = linked.figure(draw, [control], alt="layer l")
     english, chinese = shown.outputs["en"], shown.outputs["zh_CN"]
     assert english.children[0].description == "weight scale"
     assert chinese.children[0].description == "权重尺度"
-    assert 'alt="第 l 层"' in chinese.children[-1].children[0].value
+    assert chinese.children[0].index == english.children[0].index == 1
+    stack = chinese.children[-1]
+    assert 'alt="第 l 层"' in stack.children[0].value and stack.selected_index == 1
     assert 'alt="layer l"' in english.children[-1].children[0].value
-    assert chinese.children[0].index == english.children[0].index
+    links = [w for w in widget._instances.values() if isinstance(w, Link)]
+    assert any(k.source[0] is chinese.children[0] and k.target[0] is stack for k in links)
+    assert not any(k.source[0] is english.children[0] and k.target[0] is stack for k in links)
+
+
+def test_tick_labels_made_at_draw_time_are_in_chinese_fonts(catalogue):
+    """A bar chart's category labels get their text only when drawn: drawn first in Chinese,
+    they must still get the CJK font (a missing glyph is a warning, an error here)."""
+    fig = Figure()
+    fig.add_subplot().bar(["max", "right"], [1, 2])
+    with lang.use("zh_CN"), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        linked.render(fig, 72)
 
 
 def test_a_missing_font_is_a_clear_error(monkeypatch):

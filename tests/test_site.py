@@ -19,7 +19,7 @@ SITE_PAGES = [folder + page for folder in FOLDERS for page in TOC_PAGES + SPHINX
 
 def built_pages(html):
     """The pages of the edition built in ``html`` (not those of another edition inside it)."""
-    others = {d.name for d in html.iterdir() if (d / "_static").is_dir()}
+    others = {folder.rstrip("/") for folder in FOLDERS if folder}
     return sorted(
         p.relative_to(html).as_posix()
         for p in html.rglob("*.html")

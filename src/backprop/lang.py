@@ -11,7 +11,7 @@ is drawn once, in English, as before.
 A message is a text with its numbers taken out: "weight scale 1.5: 1.1e-07" is looked up as
 "weight scale {0}: {1}", so a run's numbers never make an entry stale, and a translation may put
 them in another order. The messages an output looked up are kept in its metadata, where
-``i18n/build.py pot`` finds them for the catalogue and the tests check each is translated.
+``_ext/edition.py catalogues`` finds them for the catalogue and the tests check each is translated.
 """
 
 import os
@@ -22,7 +22,7 @@ from pathlib import Path
 
 from IPython.core.formatters import format_display_data
 from IPython.display import Pretty
-from matplotlib import font_manager
+from matplotlib import font_manager, rcParams
 from matplotlib.text import Text
 from matplotlib.ticker import Formatter
 
@@ -127,12 +127,13 @@ def translated(fig):
     texts, axes = [], [a for ax in fig.axes for a in (ax.xaxis, ax.yaxis)]
     if current() != ENGLISH:
         for text in fig.findobj(Text):
-            if translate(text.get_text()) != text.get_text():
+            if (new := translate(text.get_text())) != text.get_text():
                 texts.append((text, text.get_text(), text.get_fontfamily()))
-                text.set_text(translate(text.get_text()))
+                text.set_text(new)
                 text.set_fontfamily(fonts(current()))
-        for axis in axes:
+        for axis in axes:  # tick labels get their text at draw time: their font too
             axis.major.formatter = TranslatedTicks(axis.major.formatter)
+            axis.set_tick_params(labelfontfamily=fonts(current()))
     try:
         yield fig
     finally:
@@ -142,6 +143,15 @@ def translated(fig):
         for axis in axes:
             if isinstance(axis.major.formatter, TranslatedTicks):
                 axis.major.formatter = axis.major.formatter.formatter
+                axis.set_tick_params(labelfontfamily=rcParams["font.family"])
+
+
+TAG = re.compile(r"/x-[A-Za-z]+(?:-[A-Za-z]+)?\.")  # the tag tagged() puts in a mime type
+
+
+def untagged(mime):
+    """The mime type a tagged one stands for: text/x-zh-CN.markdown -> text/markdown."""
+    return TAG.sub("/", mime, count=1)
 
 
 def tagged(mime, language):
@@ -160,11 +170,12 @@ class Editions:
         self.outputs, self.messages = outputs, messages  # {language: output}, {language: [msgid]}
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        data = {}
+        data, metadata = {}, {METADATA: self.messages}
         for language, output in self.outputs.items():
-            bundle, _ = format_display_data(output)
+            bundle, meta = format_display_data(output)
             data |= {tagged(mime, language): value for mime, value in bundle.items()}
-        return data, {METADATA: self.messages}
+            metadata |= {tagged(mime, language): value for mime, value in meta.items()}
+        return data, metadata
 
 
 def drawn(make):

@@ -25,7 +25,6 @@ option labels, the figure's texts and its alt text. When the book builds several
 """
 
 import base64
-import functools
 import hashlib
 import io
 import math
@@ -68,7 +67,7 @@ def slider(description, options, index=0):
         style={"description_width": "initial"},
         layout=widgets.Layout(width="100%", max_width="420px"),
     )
-    control.remake = functools.partial(slider, description, options, index)  # in a language
+    control.remake = lambda: slider(description, options, control.index)  # in a language, as now
     return control
 
 
@@ -80,7 +79,7 @@ def toggle(description, options, index=0):
         description=lang.translate(description),
         style={"description_width": "initial", "button_width": "auto"},
     )
-    control.remake = functools.partial(toggle, description, options, index)
+    control.remake = lambda: toggle(description, options, control.index)
     return control
 
 
@@ -92,26 +91,26 @@ def dropdown(description, options, index=0):
         description=lang.translate(description),
         style={"description_width": "initial"},
     )
-    control.remake = functools.partial(dropdown, description, options, index)
+    control.remake = lambda: dropdown(description, options, control.index)
     return control
 
 
-def play(description, options, interval=900):
+def play(description, options, interval=900, index=0):
     """A play button that steps a slider through the options, one per ``interval`` milliseconds.
 
     Returns the slider (what :func:`figure` links); the Play widget is attached to it as
     ``slider.player`` and :func:`figure` shows the two side by side.
     """
-    step = slider(description, options)
+    step = slider(description, options, index)
     step.player = widgets.Play(
-        value=0,
+        value=index,
         min=0,
         max=len(step.options) - 1,
         interval=interval,
         description=lang.translate(f"play {description}"),
     )
     widgets.jslink((step.player, "value"), (step, "index"))
-    step.remake = functools.partial(play, description, options, interval)
+    step.remake = lambda: play(description, options, interval, step.index)
     return step
 
 
@@ -215,7 +214,8 @@ def css_size(pixels):
 def static(fig, alt, dpi=80):
     """A figure (or a list of panel figures, laid out side by side where there is room and
     stacked on a phone) shown as images with alt text: a still, with no controls to link. In
-    every edition's language (:func:`backprop.lang.drawn`)."""
+    every edition's language (:func:`backprop.lang.drawn`: an HTML widget, or an Editions of
+    one per language when the book builds several editions)."""
 
     def still():
         drawn = [render(f, dpi) for f in panels(fig)]
@@ -284,7 +284,8 @@ def frames(draw, controls, alt, dpi=72, shown=None):
 
 def figure(draw, controls, alt, dpi=72):
     """The controls above the figure they drive, all linked in the browser (see module docstring),
-    in every edition's language (:func:`backprop.lang.drawn`).
+    in every edition's language (:func:`backprop.lang.drawn`: a VBox, or when the book builds
+    several editions, an Editions of one VBox per language, which only displays).
 
     Frames: the product of the controls' option counts, each drawn once here per language.
     """
