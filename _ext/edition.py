@@ -24,7 +24,7 @@ import polib
 import yaml
 from jupyter_book.sphinx import build_sphinx
 from jupyter_cache import get_cache
-from sitetools import CHAPTERS, EDITIONS, ROOT
+from sitetools import CHAPTERS, EDITIONS, ROOT, TOC_PAGES
 from sphinx_intl.basic import update
 
 from backprop.lang import ENGLISH, METADATA
@@ -61,7 +61,7 @@ SETTINGS = {
 def title(language):
     """The book's title in ``language``, as the root page's catalogue translates it."""
     english = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["title"]
-    root = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))["root"]
+    root = TOC_PAGES[0].removesuffix(".html")  # the toc's root page
     entry = polib.pofile(ROOT / "locales" / language / "LC_MESSAGES" / f"{root}.po").find(english)
     return entry.msgstr if entry and entry.msgstr else english
 

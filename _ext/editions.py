@@ -29,13 +29,13 @@ from pathlib import Path
 
 from docutils import nodes
 from myst_nb.core.render import load_mime_renders
-from sitetools import EDITIONS, bcp47
+from sitetools import EDITIONS
 from sphinx import addnodes
 from sphinx.locale import init as init_locale
 from sphinx.transforms import SphinxTransform
 from sphinx.util.i18n import docname_to_domain
 
-from backprop.lang import ENGLISH, tagged, untagged
+from backprop.lang import ENGLISH, bcp47, tagged, untagged
 
 
 def translating(config):

@@ -50,11 +50,6 @@ def toc_files(entry):
 EDITIONS = {"en": ("", "English"), "zh_CN": ("zh/", "中文")}
 
 
-def bcp47(language):
-    """The HTML lang tag of a Sphinx language: zh_CN -> zh-CN."""
-    return language.replace("_", "-")
-
-
 TOC_PAGES = [f + ".html" for f in toc_files(yaml.safe_load((ROOT / "_toc.yml").read_text()))]
 #: the toc's sources that hold code cells (the chapters that execute), in order
 CHAPTERS = [

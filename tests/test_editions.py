@@ -8,8 +8,9 @@ import re
 
 import edition
 import pytest
-from sitetools import EDITIONS, TOC_PAGES, bcp47
+from sitetools import EDITIONS, TOC_PAGES
 
+from backprop.lang import bcp47
 from test_site import FOLDERS, SITE_PAGES, open_offline, wait_for_math_and_widgets
 
 pytestmark = pytest.mark.book

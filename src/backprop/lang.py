@@ -154,13 +154,18 @@ def untagged(mime):
     return TAG.sub("/", mime, count=1)
 
 
+def bcp47(language):
+    """The tag of a Sphinx language in HTML and in mime types: zh_CN -> zh-CN."""
+    return language.replace("_", "-")
+
+
 def tagged(mime, language):
     """The mime type of ``language``'s variant: text/markdown -> text/x-zh-CN.markdown (a JSON
     type stays one: application/x-zh-CN.vnd.jupyter.widget-view+json)."""
     if language == ENGLISH:
         return mime
     kind, subtype = mime.split("/", 1)
-    return f"{kind}/x-{language.replace('_', '-')}.{subtype}"
+    return f"{kind}/x-{bcp47(language)}.{subtype}"
 
 
 class Editions:
@@ -188,8 +193,9 @@ def drawn(make):
     for language in languages:
         with use(language) as seen:
             outputs[language] = make()
-        messages[language] = seen
-    return Editions(outputs, {k: v for k, v in messages.items() if k != ENGLISH})
+        if language != ENGLISH:  # English looks nothing up
+            messages[language] = seen
+    return Editions(outputs, messages)
 
 
 def text_bundle(text):
