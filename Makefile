@@ -2,28 +2,25 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-JB     := $(VENV)/bin/jupyter-book
 HTML   := _build/html
 
 # The course's matrices are tiny: BLAS threads only add overhead on them (and fight over 2 cores).
 export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
 
-.PHONY: book catalogues test lint setup serve bench clean
+.PHONY: book catalogues test test-fast lint setup serve bench clean
 
 ## make book: install what is missing, then build the site (warnings are errors): the English
-## edition at its root, the Chinese one under zh/. The chapters execute first, once for both, in
-## parallel, into the execution cache; each edition's Sphinx build reads them from it.
+## edition at its root, the Chinese one under zh/. Each edition executes its chapters in its
+## language into its own cache, then Sphinx builds its site from it (tools/build.py).
 book: setup _build/.package-stamp
-	$(PY) _ext/execute.py _build/.jupyter_cache
-	$(JB) build . --warningiserror --nitpick --keep-going
-	$(PY) _ext/edition.py others
+	$(PY) tools/build.py
 	@echo "The site is at $(CURDIR)/$(HTML)/index.html (make serve shows it on http://127.0.0.1:8000)"
 
 ## make catalogues: the prose of the pages and the texts of the outputs, merged into the
 ## translations' catalogues (locales/<language>/LC_MESSAGES/), for a translator to update
 catalogues: book
-	$(PY) _ext/edition.py catalogues
+	$(PY) tools/catalogues.py
 
 ## make test: install what is missing, check the style (a lint failure fails the test command),
 ## then run every test: the package, the book (they build it), the site in Chromium, and every
@@ -38,12 +35,11 @@ lint: setup
 
 setup: $(VENV)/.installed _vendor/.installed
 
-# The execution cache knows the chapters' text, not the package they import nor the catalogue of
-# their outputs' texts: when either changes, drop the cache and Sphinx's records of read pages,
-# so every chapter runs again with them.
-_build/.package-stamp: $(wildcard src/backprop/*.py) $(wildcard src/backprop/data/*) \
-                       $(wildcard locales/*/LC_MESSAGES/figures.po)
-	rm -rf _build/.jupyter_cache _build/.doctrees _build/.doctrees-*
+# The execution caches know the chapters' text, not the package they import: when it changes, drop
+# them and the memory of training runs, so every chapter runs again with it (a changed translation
+# of a figure's text re-runs only the chapters that drew it: tools/build.py).
+_build/.package-stamp: $(wildcard src/backprop/*.py) $(wildcard src/backprop/data/*)
+	rm -rf _build/*/jupyter_cache _build/memory
 	mkdir -p _build && touch $@
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt pyproject.toml
@@ -53,7 +49,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt pyproj
 
 # The browser assets the site serves itself (no CDN): pinned in package.json / package-lock.json.
 # MathJax typesets the math at build time (_ext/typeset.py): the site serves only its fonts.
-_vendor/.installed: package.json package-lock.json _ext/icons.py $(VENV)/.installed
+_vendor/.installed: package.json package-lock.json tools/icons.py $(VENV)/.installed
 	npm ci --no-audit --no-fund --ignore-scripts
 	rm -rf _vendor && mkdir -p _vendor/widgets _vendor/mathjax/output/chtml/fonts
 	cp node_modules/@jupyter-widgets/html-manager/dist/embed.js \
@@ -62,7 +58,7 @@ _vendor/.installed: package.json package-lock.json _ext/icons.py $(VENV)/.instal
 	   node_modules/@jupyter-widgets/html-manager/dist/*.eot \
 	   node_modules/@jupyter-widgets/html-manager/dist/*.svg _vendor/widgets/
 	cp -r node_modules/mathjax-full/es5/output/chtml/fonts/woff-v2 _vendor/mathjax/output/chtml/fonts/
-	$(PY) _ext/icons.py _vendor/icons
+	$(PY) tools/icons.py _vendor/icons
 	touch $@
 
 serve: book

@@ -1,41 +1,42 @@
-"""The course's two editions (English at the site's root, Chinese under zh/) from one source.
+"""The course's editions (English at the site's root, Chinese under zh/): each is an ordinary
+build of the same sources in its language (``tools/build.py``); this extension adds what an
+edition needs beyond Sphinx's own translation.
 
 - What gettext translates is the prose: a cell's output (a check table, a figure) is drawn by the
-  kernel in every language (below), and display maths is the same in every language but for
-  the words in its ``\text{...}`` ("that is", "or"). Outputs and wordless display maths are
-  marked untranslatable, so the catalogues hold only prose and a number that changes with a run
-  never makes an entry fuzzy.
+  kernel in the edition's language (``backprop.lang``), and display maths is the same in every
+  language but for the words in its ``\text{...}`` ("that is", "or"). Outputs and wordless display
+  maths are marked untranslatable, so the catalogues hold only prose and a number that changes
+  with a run never makes an entry fuzzy.
 
 - The language switch: every page names the same page of the other edition in a
   ``<link rel="alternate" hreflang>``; a small script turns it into a button in the page's header
   that opens the other edition at the section being read (section ids are the English slugs
   in both editions, so one ``#id`` serves both).
 
-- The kernel's text (figure labels, alt text, controls, tables, verdicts): ``backprop.lang.drawn``
-  puts every language in one output, the other languages' mime types tagged
-  (``text/x-zh-CN.markdown``); each edition's mime priorities put its own first, and a page's
-  widget state keeps only the models it shows (the notebook's state holds every language's).
-  The kernels draw every language because ``BACKPROP_EDITIONS`` says so: ``_ext/execute.py`` sets
-  it, and so does this extension, for a chapter the build would execute itself.
-
 - The sidebar's part captions, which sphinx-external-toc adds too late for Sphinx's translation.
+
+- Pages made stale by a new execution or a deleted folder are read again: myst-nb does not look
+  at its execution cache when Sphinx decides what to re-read (its own "TODO this does not take
+  account of cache data", myst_nb/sphinx_.py), so a chapter executed anew, or one whose executed
+  notebook is missing from the site (``jupyter_execute/``), or every page when the site's folder
+  was deleted, is marked outdated here.
 """
 
-import dataclasses
 import json
-import os
-import re
 from pathlib import Path
 
 from docutils import nodes
-from myst_nb.core.render import load_mime_renders
-from sitetools import EDITIONS
+from jupyter_cache import get_cache
 from sphinx import addnodes
 from sphinx.locale import init as init_locale
 from sphinx.transforms import SphinxTransform
 from sphinx.util.i18n import docname_to_domain
 
-from backprop.lang import ENGLISH, bcp47, tagged, untagged
+from backprop.lang import ENGLISH, bcp47
+
+#: the site's editions, as ``tools/build.py`` passes them (``sitetools.EDITIONS``): language ->
+#: (its folder under the site's root, its name in itself)
+DEFAULT_EDITIONS = {ENGLISH: ("", "English")}
 
 
 def translating(config):
@@ -114,9 +115,10 @@ document.addEventListener("DOMContentLoaded", function () {
 
 
 def switch_link(app, pagename, templatename, context, doctree):
+    editions = app.config.course_editions
     here = app.config.language or ENGLISH
-    root = "../" * (pagename.count("/") + EDITIONS[here][0].count("/"))  # to the site's root
-    for language, (folder, name) in EDITIONS.items():
+    root = "../" * (pagename.count("/") + editions[here][0].count("/"))  # to the site's root
+    for language, (folder, name) in editions.items():
         if language != here:
             href = f"{root}{folder}{pagename}.html"
             context["metatags"] = context.get("metatags", "") + (
@@ -125,77 +127,31 @@ def switch_link(app, pagename, templatename, context, doctree):
             )
 
 
-#: the mime types the package tags per language, in the order the html builder prefers them
-MIMES = [
-    "application/vnd.jupyter.widget-view+json",
-    "text/html",
-    "text/markdown",
-    "text/plain",
-]
+def executed_anew(env, docname):
+    """Whether the chapter's outputs in the execution cache are not those the environment read
+    (executed since, or never cached), or its executed notebook is missing from the site."""
+    read = (
+        env.nb_metadata.get(docname, {}).get("exec_data") if hasattr(env, "nb_metadata") else None
+    )
+    if read is None:
+        return False  # not a notebook
+    notebook = Path(env.app.outdir).parent / "jupyter_execute" / f"{docname}.ipynb"  # myst-nb's
+    cached = get_cache(env.config.nb_execution_cache_path).get_cached_project_nb(
+        str(env.doc2path(docname))
+    )
+    return not notebook.exists() or cached is None or cached.created.timestamp() != read["mtime"]
 
 
-class LanguageVariant:
-    """myst-nb renders ``text/x-zh-CN.markdown`` as ``text/markdown`` (and so on); which one a page
-    shows is decided by the edition's mime priorities (the English edition's omit the variants)."""
-
-    @staticmethod
-    def handle_mime(renderer, data, inline):
-        if untagged(data.mime_type) == data.mime_type:
-            return None
-        data = dataclasses.replace(data, mime_type=untagged(data.mime_type))
-        render = renderer.render_mime_type_inline if inline else renderer.render_mime_type
-        return render(data)
-
-
-def editions_priorities(app, config):
-    """Every edition's kernels draw every language; this edition's outputs come first."""
-    os.environ["BACKPROP_EDITIONS"] = " ".join(EDITIONS)
-    language = config.language or ENGLISH
-    if language != ENGLISH:
-        own = [("html", tagged(mime, language), rank) for rank, mime in enumerate(MIMES)]
-        config.nb_mime_priority_overrides = [*config.nb_mime_priority_overrides, *own]
-
-
-MODEL = re.compile(r'"model_id": "([0-9a-f]{32})"|IPY_MODEL_([0-9a-f]{32})')
-
-
-def references(text):
-    return {a or b for a, b in MODEL.findall(text)}
-
-
-def reached(models, roots):
-    """The models reached from ``roots``, and the links (jslink) between two of them."""
-    kept, todo = set(), list(roots)
-    while todo:
-        model = todo.pop()
-        if model in models and model not in kept:
-            kept.add(model)
-            todo += references(json.dumps(models[model]))
-    links = {m for m, s in models.items() if "Link" in s["model_name"]}
-    return kept | {m for m in links if references(json.dumps(models[m])) <= kept}
-
-
-def prune_widget_state(app, pagename, templatename, context, doctree):
-    """Keep in the page's widget state only what its widget views show (and their links)."""
-    scripts = context.get("script_files", [])
-    for i, script in enumerate(scripts):
-        if script.attributes.get("type") != "application/vnd.jupyter.widget-state+json":
-            continue
-        state = json.loads(script.attributes["body"].replace("<\\/script>", "</script>"))
-        kept = reached(state["state"], references(context.get("body", "")))
-        state["state"] = {m: s for m, s in state["state"].items() if m in kept}
-        body = json.dumps(state).replace("</script>", "<\\/script>")
-        scripts[i] = type(script)(
-            script.filename, priority=script.priority, **{**script.attributes, "body": body}
-        )
+def stale_pages(app, env, added, changed, removed):
+    """The pages to read again though their sources did not change (see the module docstring)."""
+    if not Path(app.outdir, ".buildinfo").exists():  # the site's folder was deleted
+        return sorted(env.found_docs - added)
+    return [d for d in sorted(env.found_docs - added - changed) if executed_anew(env, d)]
 
 
 def setup(app):
-    # myst-nb finds mime renderers by entry point, in an installed package; the site's extensions
-    # are not one, so the variants' renderer joins myst-nb's (cached) list of loaded renderers
-    load_mime_renders().append(LanguageVariant)
-    app.connect("config-inited", editions_priorities)
-    app.connect("html-page-context", prune_widget_state)
+    app.add_config_value("course_editions", DEFAULT_EDITIONS, "env")
+    app.connect("env-get-outdated", stale_pages)
     app.add_transform(OutputsNotTranslated)
     app.add_transform(LateTranslations)
     app.add_js_file(None, body=SWITCH_JS)

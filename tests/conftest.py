@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_ext"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 from sitetools import CHROMIUM, CHROMIUM_ARGS, HTML, ROOT, serve  # noqa: E402  (shared with bench/)
 
 

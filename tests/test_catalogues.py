@@ -9,7 +9,7 @@ translator has followed.
 
 import re
 
-import edition
+import catalogues
 import polib
 import pytest
 from sitetools import EDITIONS, ROOT, TOC_PAGES
@@ -78,8 +78,8 @@ def test_every_text_the_chapters_drew_is_in_the_figures_catalogue(built_book, la
     """The messages each executed chapter's outputs looked up (kept in their metadata by
     backprop.lang) are all translated: a new label in a figure fails here until it is."""
     translated = {e.msgid for e in catalogue(language, "figures").translated_entries()}
-    for docname, notebook in edition.executed_notebooks().items():
-        drawn = edition.output_messages(notebook)
+    for docname, notebook in catalogues.executed_notebooks(language).items():
+        drawn = catalogues.output_messages(notebook, language)
         assert drawn, f"{docname}: no output recorded its messages"
         missing = sorted(set(drawn) - translated)
         assert not missing, f"{docname} drew untranslated texts: {missing[:10]}"

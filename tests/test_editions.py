@@ -1,12 +1,12 @@
 """What the editions add to the site (tests/test_site.py runs its browser checks on every page of
 every edition): the language switch to the same section, search in Chinese, each edition showing
-its own outputs from the one execution, and Chinese prose with no English left and no raw MyST."""
+its own outputs from its own execution, and Chinese prose with no English left and no raw MyST."""
 
 import html
 import json
 import re
 
-import edition
+import catalogues
 import pytest
 from sitetools import EDITIONS, TOC_PAGES
 
@@ -92,8 +92,8 @@ def widget_texts(path):
 
 @pytest.mark.parametrize("page", TOC_PAGES)
 def test_each_edition_shows_its_own_figures_and_controls(built_book, page):
-    """One execution, every language: each edition's page holds only its own alt texts and
-    control descriptions (a figure's labels are in its image, checked by the catalogue test)."""
+    """Each edition's page holds the same widgets, its own alt texts and control descriptions
+    (a figure's labels are in its image, checked by the catalogue test)."""
     en_alts, en_controls = widget_texts(built_book / page)
     zh_alts, zh_controls = widget_texts(built_book / ZH / page)
     assert len(en_alts) == len(zh_alts) and len(en_controls) == len(zh_controls)
@@ -127,11 +127,14 @@ def test_chinese_prose_has_no_english_left_and_no_raw_markup(browser, site_url, 
     page.context.close()
 
 
-def test_the_chapters_execute_once_for_both_editions(build_log):
-    """Only _ext/execute.py runs chapters (drawing every language); the Sphinx builds of both
-    editions never execute one, and every chapter is in the cache they read."""
+def test_each_edition_executes_its_chapters_in_its_language(build_log):
+    """Only tools/build.py runs chapters, each edition's in its language; the Sphinx builds never
+    execute one, and every chapter is in the cache they read, its outputs drawn in its language."""
     assert "Executed notebook" not in build_log, "a Sphinx build executed a chapter itself"
-    assert all(edition.output_messages(nb) for nb in edition.executed_notebooks().values())
+    for language in EDITIONS:
+        notebooks = catalogues.executed_notebooks(language).values()
+        recorded = [bool(catalogues.output_messages(nb, language)) for nb in notebooks]
+        assert all(recorded) if language != "en" else not any(recorded), language
 
 
 def test_the_editions_share_their_section_ids(built_book):

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "_ext"))  # also when run as a script
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))  # also when run as a script
 from sitetools import CHAPTERS, ROOT, execute_chapter  # noqa: E402  (shared with the build)
 
 # numpy 2.4's names for the SIMD levels it dispatches to beyond its x86-64-v2 baseline

@@ -1,4 +1,4 @@
-"""backprop.lang: every output drawn once per edition's language, from one execution."""
+"""backprop.lang: the text a cell draws, in the language BACKPROP_LANGUAGE names."""
 
 import warnings
 
@@ -31,8 +31,9 @@ def catalogue(monkeypatch):
 
 
 @pytest.fixture
-def editions(monkeypatch):
-    monkeypatch.setenv("BACKPROP_EDITIONS", "en zh_CN")
+def chinese(monkeypatch):
+    """A kernel told to draw in Chinese, as the Chinese edition's build and notebooks tell it."""
+    monkeypatch.setenv(lang.VARIABLE, "zh_CN")
 
 
 def test_message_takes_the_numbers_out():
@@ -44,7 +45,10 @@ def test_translate_puts_the_numbers_back_in_the_translation_s_order(catalogue):
         assert lang.translate("saturated: 25% of 1/4") == "饱和：1/4 的 25%"
         assert lang.translate("no such message 3") == "no such message 3"
         assert lang.translate("10⁻³ $\\delta^2$ h⁵ 0.25") == "10⁻³ $\\delta^2$ h⁵ 0.25"
-    assert seen == ["saturated: {0}% of {1}/{2}", "no such message {0}"]
+    assert seen == {
+        "saturated: {0}% of {1}/{2}": "饱和：{1}/{2} 的 {0}%",
+        "no such message {0}": "",
+    }
     assert lang.translate("saturated: 25% of 1/4") == "saturated: 25% of 1/4"
 
 
@@ -65,51 +69,66 @@ def test_a_figure_is_drawn_in_chinese_only_inside_use_and_comes_back(catalogue):
     assert not np.array_equal(pixels, english)
 
 
-def test_tagged_keeps_a_json_type_json():
-    assert lang.tagged("text/markdown", "zh_CN") == "text/x-zh-CN.markdown"
-    tag = lang.tagged("application/vnd.jupyter.widget-view+json", "zh_CN")
-    assert tag == "application/x-zh-CN.vnd.jupyter.widget-view+json"
-    assert lang.tagged("text/plain", "en") == "text/plain"
+def test_the_language_is_read_from_the_environment_each_time(monkeypatch, catalogue):
+    monkeypatch.delenv(lang.VARIABLE, raising=False)
+    assert lang.current() == "en" and lang.translate("activation") == "activation"
+    monkeypatch.setenv(lang.VARIABLE, "zh_CN")
+    assert lang.current() == "zh_CN" and lang.translate("activation") == "激活函数"
+    with lang.use("en"):
+        assert lang.translate("activation") == "activation"
 
 
-def test_one_edition_draws_the_plain_output(monkeypatch):
-    monkeypatch.delenv("BACKPROP_EDITIONS", raising=False)
+def test_english_draws_the_plain_output(monkeypatch):
+    monkeypatch.delenv(lang.VARIABLE, raising=False)
     assert isinstance(tables.table(["a"], [["1"]]), Markdown)
 
 
-def test_a_table_holds_both_languages_and_its_messages(catalogue, editions):
+def test_a_table_in_chinese_records_its_messages(catalogue, chinese):
     data, metadata = format_display_data(tables.table(["activation"], [["max"]]))
-    assert data["text/markdown"] == "| activation |\n|---|\n| max |"
-    assert data["text/x-zh-CN.markdown"] == "| 激活函数 |\n|---|\n| 最大 |"
-    assert metadata[lang.METADATA] == {"zh_CN": ["activation", "max"]}
+    assert data["text/markdown"] == "| 激活函数 |\n|---|\n| 最大 |"
+    assert metadata[lang.METADATA] == {"zh_CN": {"activation": "激活函数", "max": "最大"}}
 
 
-def test_a_verdict_displays_in_both_languages(catalogue, editions):
+def test_a_verdict_displays_in_chinese(catalogue, chinese):
     data, metadata = Verdict(True, "weight scale 2: 0.5")._repr_mimebundle_()
-    assert data["text/plain"] == "weight scale 2: 0.5"
-    assert data["text/x-zh-CN.plain"] == "权重尺度 2：0.5"
-    assert metadata[lang.METADATA] == {"zh_CN": ["weight scale {0}: {1}"]}
+    assert data["text/plain"] == "权重尺度 2：0.5"
+    assert metadata[lang.METADATA] == {"zh_CN": {"weight scale {0}: {1}": "权重尺度 {0}：{1}"}}
 
 
-def test_a_linked_figure_has_chinese_controls_and_alt_text(catalogue, editions):
-    def draw(scale):
-        fig = Figure(figsize=(2, 1))
-        fig.text(0.1, 0.5, f"weight scale {scale}: 1")
-        return fig
+def test_messages_of_an_inner_output_count_for_the_outer_one(catalogue, chinese):
+    def outer():
+        inner = lang.drawn(lambda: lang.translate("activation"))
+        return [inner, lang.translate("max")]
 
-    control = linked.slider("weight scale", [1, 2, 3])
-    control.index = 1  # moved after it was made: its remake starts where it is
-    shown = linked.figure(draw, [control], alt="layer l")
-    english, chinese = shown.outputs["en"], shown.outputs["zh_CN"]
-    assert english.children[0].description == "weight scale"
-    assert chinese.children[0].description == "权重尺度"
-    assert chinese.children[0].index == english.children[0].index == 1
-    stack = chinese.children[-1]
-    assert 'alt="第 l 层"' in stack.children[0].value and stack.selected_index == 1
-    assert 'alt="layer l"' in english.children[-1].children[0].value
+    recorded = lang.drawn(outer)
+    assert list(recorded.messages) == ["activation", "max"]
+    assert list(recorded.output[0].messages) == ["activation"]
+
+
+def draw_scale(scale):
+    fig = Figure(figsize=(2, 1))
+    fig.text(0.1, 0.5, f"weight scale {scale}: 1")
+    return fig
+
+
+def test_a_linked_figure_in_chinese_has_chinese_controls_and_alt_text(catalogue, chinese):
+    control = linked.slider("weight scale", [1, 2, 3], index=1)
+    shown = linked.figure(draw_scale, [control], alt=lambda label: f"weight scale {label}: 0")
+    box = shown.output
+    assert box.children[0] is control and control.description == "权重尺度"
+    assert control.english == [("1", 1), ("2", 2), ("3", 3)]  # what draw and alt get
+    stack = box.children[-1]
+    assert 'alt="权重尺度 1：0"' in stack.children[0].value and stack.selected_index == 1
     links = [w for w in widget._instances.values() if isinstance(w, Link)]
-    assert any(k.source[0] is chinese.children[0] and k.target[0] is stack for k in links)
-    assert not any(k.source[0] is english.children[0] and k.target[0] is stack for k in links)
+    assert any(k.source[0] is control and k.target[0] is stack for k in links)
+    assert "weight scale {0}: {1}" in shown.messages
+
+
+def test_a_linked_figure_in_english_is_the_box_itself(monkeypatch):
+    monkeypatch.delenv(lang.VARIABLE, raising=False)
+    box = linked.figure(draw_scale, [linked.toggle("weight scale", [1, 2])], alt="layer l")
+    assert box.children[0].description == "weight scale"
+    assert 'alt="layer l"' in box.children[-1].children[0].value
 
 
 def test_tick_labels_made_at_draw_time_are_in_chinese_fonts(catalogue):

@@ -1,7 +1,8 @@
 """The package's layers (docs/DESIGN.md): who may import what, and chapters that call the package
 rather than redefine it. Read from the source, so a new module is checked by the rule of its kind.
 
-- compute (every module not named below): the standard library, numpy and other compute modules;
+- compute (every module not named below): the standard library, numpy, other compute modules and
+  ``memory`` (joblib: training runs kept between the build's executions);
 - ``*_plots``: compute, ``plotting`` and matplotlib; never a widget or ipywidgets;
 - ``*_widgets``: compute, plots, ``linked``, ipywidgets;
 - the helpers ``plotting`` (matplotlib), ``linked`` (ipywidgets, matplotlib, PIL), ``tables``
@@ -25,6 +26,7 @@ HELPERS = {
     "linked": {"numpy", "matplotlib", "ipywidgets", "PIL", "lang"},
     "tables": {"IPython", "lang"},
     "exercises": {"numpy", "lang"},
+    "memory": {"joblib"},
 }
 
 
@@ -41,7 +43,7 @@ def allowed(module):
     compute = {m for m in MODULES if kind(m) == "compute"}
     plots = {m for m in MODULES if kind(m) == "plots"}
     rules = {
-        "compute": {"numpy", "exercises"} | compute,  # a checker module returns a Verdict
+        "compute": {"numpy", "exercises", "memory"} | compute,  # a checker returns a Verdict
         "plots": {"numpy", "matplotlib", "plotting"} | compute,
         "widgets": {"numpy", "ipywidgets", "linked", "plotting"} | compute | plots,
     }

@@ -35,7 +35,7 @@ class Verdict:
     __repr__ = __str__
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        """Displayed, the message in every edition's language (:func:`backprop.lang.drawn`)."""
+        """Displayed, the message in the current language (:func:`backprop.lang.drawn`)."""
         return lang.text_bundle(self.message)
 
 

@@ -14,6 +14,7 @@ import numpy as np
 from backprop import activations as act
 from backprop import mlp
 from backprop.gradcheck import numerical_gradient, rel_error
+from backprop.memory import kept
 
 
 def jacobian_chain(weights, zs, activation="sigmoid"):
@@ -106,6 +107,7 @@ def row_form_error(weights, x, y, activation="sigmoid"):
     return rel_error(grad, numerical_gradient(row_cost, row_weights[0]))
 
 
+@kept  # the same result in every edition's execution (backprop.memory)
 def jacobian_checks(sizes=(4, 5, 5, 3), activation="sigmoid", seed=0):
     """The product of Jacobians against finite differences, on one random example.
 

@@ -1,17 +1,18 @@
 """The language of the text a cell draws: figure labels, alt text, controls, tables, verdicts.
 
 Sphinx translates a chapter's prose from its catalogue; the text a cell renders never reaches
-Sphinx, so the package translates it, from ``locales/<language>/LC_MESSAGES/figures.po``. The book's
-build executes each chapter once for all its editions: with ``BACKPROP_EDITIONS="en zh_CN"`` (set by
-``_ext/execute.py``) every output is drawn once per language (:func:`drawn`) and holds them all,
-each edition's mime types tagged (``text/markdown`` -> ``text/x-zh-CN.markdown``); each edition of
-the site shows its own (``_ext/editions.py``). Without it (a reader's kernel, the tests) an output
-is drawn once, in English, as before.
+Sphinx, so the package translates it, from ``locales/<language>/LC_MESSAGES/figures.po``.
+
+The language is set in one place: the environment variable ``BACKPROP_LANGUAGE`` (``en`` when
+unset), read each time a text is drawn. The book's build sets it for the kernels of each
+edition (every edition executes its chapters in its own language); a reader's kernel sets it with
+``%env BACKPROP_LANGUAGE=zh_CN`` (the first cell of a Chinese notebook does) or by starting
+Jupyter with it.
 
 A message is a text with its numbers taken out: "weight scale 1.5: 1.1e-07" is looked up as
 "weight scale {0}: {1}", so a run's numbers never make an entry stale, and a translation may put
-them in another order. The messages an output looked up are kept in its metadata, where
-``_ext/edition.py catalogues`` finds them for the catalogue and the tests check each is translated.
+them in another order. The messages an output looked up are kept in its metadata (:func:`drawn`),
+where ``make catalogues`` finds them for the catalogue and the tests check each is translated.
 """
 
 import os
@@ -32,29 +33,38 @@ NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:e[-+][0-9]+)?")
 WORD = re.compile(r"[A-Za-z]{2,}")  # a text with no Latin word (of 2 letters or more) outside
 MATHS = re.compile(r"\$[^$]*\$")  # its maths has nothing to translate: "10⁻³", "$\delta^2$", "h⁵"
 FONTS = {"zh_CN": ["DejaVu Sans", "Noto Sans CJK SC"]}  #: Latin and Greek as in English; CJK
-METADATA = "backprop-messages"  #: an output's metadata key: {language: [msgid, ...]}
-_state = {"language": ENGLISH, "seen": None}  # the language drawn now; the messages it looked up
-
-
-def editions():
-    """The languages every output is drawn in: ``BACKPROP_EDITIONS`` (default English only)."""
-    return os.environ.get("BACKPROP_EDITIONS", ENGLISH).split()
+VARIABLE = "BACKPROP_LANGUAGE"  #: the environment variable that sets the language drawn
+METADATA = "backprop-messages"  #: an output's metadata key: {language: {msgid: msgstr}}
+_state = {"language": None, "seen": {}}  # a language set by use() (else VARIABLE's); lookups
 
 
 def current():
-    """The language being drawn now."""
-    return _state["language"]
+    """The language being drawn now: :func:`use`'s inside its block, else ``BACKPROP_LANGUAGE``."""
+    return _state["language"] or os.environ.get(VARIABLE) or ENGLISH
 
 
 @contextmanager
 def use(language):
-    """Draw in ``language`` inside the block; yields the list of messages it looks up."""
+    """Draw in ``language`` inside the block; yields the messages it looks up ({msgid: msgstr})."""
     previous = dict(_state)
-    _state.update(language=language, seen=[])
+    _state.update(language=language, seen={})
     try:
         yield _state["seen"]
     finally:
         _state.update(previous)
+
+
+@contextmanager
+def recording():
+    """Inside the block, the messages looked up are collected in the dict it yields, each with the
+    translation it had, "" for none (and they still count for an enclosing block)."""
+    previous = _state["seen"]
+    _state["seen"] = {}
+    try:
+        yield _state["seen"]
+    finally:
+        previous |= _state["seen"]
+        _state["seen"] = previous
 
 
 @cache
@@ -80,9 +90,7 @@ def translate(text):
     if current() == ENGLISH or not WORD.search(NUMBER.sub("", MATHS.sub("", text))):
         return text
     msgid = message(text)
-    if msgid not in _state["seen"]:
-        _state["seen"].append(msgid)
-    msgstr = catalogue(current()).get(msgid)
+    msgstr = _state["seen"][msgid] = catalogue(current()).get(msgid, "")
     return msgstr.format(*NUMBER.findall(text)) if msgstr else text
 
 
@@ -146,58 +154,33 @@ def translated(fig):
                 axis.set_tick_params(labelfontfamily=rcParams["font.family"])
 
 
-TAG = re.compile(r"/x-[A-Za-z]+(?:-[A-Za-z]+)?\.")  # the tag tagged() puts in a mime type
-
-
-def untagged(mime):
-    """The mime type a tagged one stands for: text/x-zh-CN.markdown -> text/markdown."""
-    return TAG.sub("/", mime, count=1)
-
-
 def bcp47(language):
     """The tag of a Sphinx language in HTML and in mime types: zh_CN -> zh-CN."""
     return language.replace("_", "-")
 
 
-def tagged(mime, language):
-    """The mime type of ``language``'s variant: text/markdown -> text/x-zh-CN.markdown (a JSON
-    type stays one: application/x-zh-CN.vnd.jupyter.widget-view+json)."""
-    if language == ENGLISH:
-        return mime
-    kind, subtype = mime.split("/", 1)
-    return f"{kind}/x-{bcp47(language)}.{subtype}"
+class Recorded:
+    """An output and the messages drawing it looked up: it displays as the output, with the
+    messages in its metadata (``{language: {msgid: msgstr}}``)."""
 
-
-class Editions:
-    """One output drawn in every edition's language (see the module docstring)."""
-
-    def __init__(self, outputs, messages):
-        self.outputs, self.messages = outputs, messages  # {language: output}, {language: [msgid]}
+    def __init__(self, output, language, messages):
+        self.output, self.language, self.messages = output, language, messages
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        data, metadata = {}, {METADATA: self.messages}
-        for language, output in self.outputs.items():
-            bundle, meta = format_display_data(output)
-            data |= {tagged(mime, language): value for mime, value in bundle.items()}
-            metadata |= {tagged(mime, language): value for mime, value in meta.items()}
-        return data, metadata
+        data, metadata = format_display_data(self.output)
+        return data, {**metadata, METADATA: {self.language: self.messages}}
 
 
 def drawn(make):
-    """``make()`` drawn in every edition's language: the English output itself when that is the
-    only edition, else an :class:`Editions` of them all (``make`` draws its output anew)."""
-    languages = editions()
-    if languages == [ENGLISH]:
+    """``make()`` drawn in the current language: in English the output itself, else a
+    :class:`Recorded` of it, which displays the same and records the messages it looked up."""
+    if current() == ENGLISH:
         return make()
-    outputs, messages = {}, {}
-    for language in languages:
-        with use(language) as seen:
-            outputs[language] = make()
-        if language != ENGLISH:  # English looks nothing up
-            messages[language] = seen
-    return Editions(outputs, messages)
+    with recording() as seen:
+        output = make()
+    return Recorded(output, current(), seen)
 
 
 def text_bundle(text):
-    """The mime bundle (data, metadata) of a plain ``text`` in every edition's language."""
+    """The mime bundle (data, metadata) of a plain ``text`` in the current language."""
     return format_display_data(drawn(lambda: Pretty(translate(text))))

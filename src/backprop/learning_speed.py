@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from backprop import datasets, mlp, training, validate
+from backprop.memory import kept
 
 
 @dataclass
@@ -111,6 +112,7 @@ def _sgd_epoch(weights, biases, x, y, batch_size, eta, activation, rng):
     training.sgd_epoch(weights + biases, gradients, np.arange(n), batch_size, eta, rng)
 
 
+@kept  # the same result in every edition's execution (backprop.memory)
 def train(
     sizes,
     activation,

@@ -19,9 +19,8 @@ time (much faster than a new figure per frame). Frames are drawn at twice their 
 2x screens) and encoded as palette WebP that keeps only what differs from the first frame.
 
 Every text is in the language being drawn (:mod:`backprop.lang`): the controls' descriptions and
-option labels, the figure's texts and its alt text. When the book builds several editions,
-:func:`figure` and :func:`static` draw the whole widget once per language (the controls anew, from
-``control.remake``); ``draw`` and ``alt`` always get the English option values and labels.
+option labels, the figure's texts and its alt text; ``draw`` and ``alt`` always get the English
+option values and labels (a control keeps them as ``control.english``).
 """
 
 import base64
@@ -40,8 +39,8 @@ from backprop import lang
 
 
 def _options(options):
-    """Normalise options to a list of (label, value) pairs, the labels in the current language;
-    a dict maps labels to values."""
+    """Normalise options to a list of (label, value) pairs, the labels in English; a dict maps
+    labels to values."""
     pairs = (
         list(options.items())
         if isinstance(options, dict)
@@ -49,7 +48,21 @@ def _options(options):
     )
     if not pairs:
         raise ValueError("a control needs at least one option, got none")
-    return [(lang.translate(label), value) for label, value in pairs]
+    return pairs
+
+
+def _control(kind, description, options, index, **settings):
+    """A selection widget of ``kind`` in the current language; ``control.english`` keeps its
+    English (label, value) pairs for :func:`frames`."""
+    english = _options(options)
+    control = kind(
+        options=[(lang.translate(label), value) for label, value in english],
+        index=index,
+        description=lang.translate(description),
+        **settings,
+    )
+    control.english = english
+    return control
 
 
 def _label(value):
@@ -59,40 +72,27 @@ def _label(value):
 
 def slider(description, options, index=0):
     """A slider over a list of option values (or a dict label -> value)."""
-    control = widgets.SelectionSlider(
-        options=_options(options),
-        index=index,
-        description=lang.translate(description),
+    return _control(
+        widgets.SelectionSlider,
+        description,
+        options,
+        index,
         continuous_update=True,
         style={"description_width": "initial"},
         layout=widgets.Layout(width="100%", max_width="420px"),
     )
-    control.remake = lambda: slider(description, options, control.index)  # in a language, as now
-    return control
 
 
 def toggle(description, options, index=0):
     """Toggle buttons, one per option."""
-    control = widgets.ToggleButtons(
-        options=_options(options),
-        index=index,
-        description=lang.translate(description),
-        style={"description_width": "initial", "button_width": "auto"},
-    )
-    control.remake = lambda: toggle(description, options, control.index)
-    return control
+    style = {"description_width": "initial", "button_width": "auto"}
+    return _control(widgets.ToggleButtons, description, options, index, style=style)
 
 
 def dropdown(description, options, index=0):
     """A drop-down list of options."""
-    control = widgets.Dropdown(
-        options=_options(options),
-        index=index,
-        description=lang.translate(description),
-        style={"description_width": "initial"},
-    )
-    control.remake = lambda: dropdown(description, options, control.index)
-    return control
+    style = {"description_width": "initial"}
+    return _control(widgets.Dropdown, description, options, index, style=style)
 
 
 def play(description, options, interval=900, index=0):
@@ -110,7 +110,6 @@ def play(description, options, interval=900, index=0):
         description=lang.translate(f"play {description}"),
     )
     widgets.jslink((step.player, "value"), (step, "index"))
-    step.remake = lambda: play(description, options, interval, step.index)
     return step
 
 
@@ -213,9 +212,8 @@ def css_size(pixels):
 
 def static(fig, alt, dpi=80):
     """A figure (or a list of panel figures, laid out side by side where there is room and
-    stacked on a phone) shown as images with alt text: a still, with no controls to link. In
-    every edition's language (:func:`backprop.lang.drawn`: an HTML widget, or an Editions of
-    one per language when the book builds several editions)."""
+    stacked on a phone) shown as images with alt text: a still, with no controls to link, in the
+    current language (:func:`backprop.lang.drawn`)."""
 
     def still():
         drawn = [render(f, dpi) for f in panels(fig)]
@@ -255,17 +253,16 @@ class Frames:
         return widgets.HTML(f"<style>{' '.join(rules)}</style>", layout={"display": "none"})
 
 
-def frames(draw, controls, alt, dpi=72, shown=None):
+def frames(draw, controls, alt, dpi=72):
     """Nested Stacks holding ``draw(*values)`` for every combination of the controls' options,
     and the widget of the frames' shared base (see :class:`Frames`).
 
-    The stack at depth k has one child per option of control k and follows the index of
-    ``shown[k]`` (default: the controls themselves; in another language, their remakes).
+    The stack at depth k has one child per option of control k and follows its index.
     ``alt(*labels)`` (or a fixed string) gives each frame's alt text, translated. ``draw`` returns
     a figure or a list of panel figures (side by side where there is room, stacked on a phone).
     """
-    labels = [[label for label, _ in c.options] for c in controls]  # controls made by this module
-    values = [[value for _, value in c.options] for c in controls]  # hold (label, value) pairs
+    labels = [[label for label, _ in c.english] for c in controls]  # controls made by this module
+    values = [[value for _, value in c.english] for c in controls]  # keep their English options
     describe = alt if callable(alt) else (lambda *_: alt)
     shared = Frames(dpi)
 
@@ -276,7 +273,7 @@ def frames(draw, controls, alt, dpi=72, shown=None):
             return shared.frame(draw(*picked), text)
         children = [build(depth + 1, chosen + (i,)) for i in range(len(values[depth]))]
         stack = widgets.Stack(children, selected_index=controls[depth].index)
-        widgets.jslink(((shown or controls)[depth], "index"), (stack, "selected_index"))
+        widgets.jslink((controls[depth], "index"), (stack, "selected_index"))
         return stack
 
     return build(0, ()), shared.style()
@@ -284,21 +281,20 @@ def frames(draw, controls, alt, dpi=72, shown=None):
 
 def figure(draw, controls, alt, dpi=72):
     """The controls above the figure they drive, all linked in the browser (see module docstring),
-    in every edition's language (:func:`backprop.lang.drawn`: a VBox, or when the book builds
-    several editions, an Editions of one VBox per language, which only displays).
+    in the current language (:func:`backprop.lang.drawn`: a VBox, or in another language than
+    English a :class:`backprop.lang.Recorded` VBox, which displays the same).
 
-    Frames: the product of the controls' option counts, each drawn once here per language.
+    Frames: the product of the controls' option counts, each drawn once here.
     """
 
-    def in_language():
-        shown = [c.remake() for c in controls] if lang.current() != lang.ENGLISH else controls
-        rows = [widgets.HBox([c.player, c]) if hasattr(c, "player") else c for c in shown]
-        stacks, style = frames(draw, controls, alt, dpi, shown)
+    def made():
+        rows = [widgets.HBox([c.player, c]) if hasattr(c, "player") else c for c in controls]
+        stacks, style = frames(draw, controls, alt, dpi)
         box = widgets.VBox(rows + [style, stacks])
         box.add_class("linked-figure")
         return box
 
-    return lang.drawn(in_language)
+    return lang.drawn(made)
 
 
 def frame_count(controls):

@@ -18,6 +18,7 @@ import numpy as np
 
 from backprop import activations as act
 from backprop.gradcheck import numerical_gradient, rel_error
+from backprop.memory import kept
 
 
 class Layers(list):
@@ -142,6 +143,7 @@ def init_network(sizes, rng, scale=1.0):
     return weights, biases
 
 
+@kept  # the same result in every edition's execution (backprop.memory)
 def gradient_check(weights, biases, x, y, activation="sigmoid", eps=1e-6):
     """Compare :func:`backward` with central differences of :func:`cost`, parameter by parameter.
 

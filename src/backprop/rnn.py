@@ -25,6 +25,7 @@ import numpy as np
 from backprop import activations as act
 from backprop import gradcheck as gc
 from backprop import validate
+from backprop.memory import kept
 
 PARAMS = ("U", "W", "V", "b", "c")
 LOSSES = ("squared", "cross_entropy")
@@ -268,6 +269,7 @@ def loss_from(h, t, ys, cache, loss="squared"):
     )
 
 
+@kept  # the same result in every edition's execution (backprop.memory)
 def gradient_check(xs, params, ys, activation="tanh", loss="squared", eps=1e-5):
     """{parameter name: max relative error} of :func:`bptt`'s gradient against central
     differences of L. params: dict U, W, V, b, c (perturbed in place one entry at a time and

@@ -12,6 +12,7 @@ import numpy as np
 
 from backprop import activations as act
 from backprop import rnn
+from backprop.memory import kept
 
 
 def per_member(value, like):
@@ -94,6 +95,7 @@ def ensemble_step(params, xs, ys, k, loss, activation):
     return rnn.loss_terms(os, ys, loss).sum(axis=(0, 2)), grads
 
 
+@kept  # the same result in every edition's execution (backprop.memory)
 def train_ensemble(
     params, delay, steps, eta, rng, T=20, k=None, max_norm=None, loss="squared", activation="tanh"
 ):

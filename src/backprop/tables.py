@@ -7,7 +7,7 @@ from backprop import lang
 
 def table(header, rows):
     """A Markdown table: ``header`` is a list of column titles, ``rows`` a list of rows (lists of
-    cells, already formatted as text), in every edition's language (:func:`backprop.lang.drawn`).
+    cells, already formatted as text), in the current language (:func:`backprop.lang.drawn`).
     Raises ValueError if a row has another number of cells."""
     header = [str(h) for h in header]
     rows = [[str(cell) for cell in row] for row in rows]

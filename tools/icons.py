@@ -7,7 +7,7 @@ few kilobytes each, which ``assets/course.css`` declares after the theme's full 
 fonts are never fetched; the site tests check it). The widget manager's Play buttons use
 the same glyphs. ``tests/test_site.py`` checks that every icon class on a built page is here.
 
-Usage: python _ext/icons.py OUTPUT_FOLDER
+Usage: python tools/icons.py OUTPUT_FOLDER
 """
 
 import re

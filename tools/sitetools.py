@@ -1,8 +1,8 @@
-"""What the build, the tests and the benchmark share about the book: its pages (from _toc.yml),
-its chapters (pages with code cells) and how one executes, a loopback server for the built site,
-and headless Chromium.
+"""What the build, the tests and the benchmark share about the book: its editions, its pages
+(from _toc.yml), its chapters (pages with code cells) and how one executes, a loopback server for
+the built site, and headless Chromium.
 
-Kept beside the Sphinx extension, outside the package (the reader's kernel needs none of it) and
+Kept with the build's scripts, outside the package (the reader's kernel needs none of it) and
 outside the tests (``bench/`` must not import the test suite).
 """
 
@@ -19,7 +19,8 @@ from urllib.parse import unquote, urlparse
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-HTML = ROOT / "_build" / "html"
+BUILD = ROOT / "_build"  #: every build product: each edition's folder (tools/build.py), the site
+HTML = BUILD / "html"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
