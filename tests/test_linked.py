@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from backprop import linked, mlp
-from backprop.mlp_widgets import EXAMPLES, SCALES, backward_steps, deltas_widget
+from backprop.backprop_widgets import EXAMPLES, SCALES, backward_steps, deltas_widget
 from backprop.plotting import power_of_ten, superscript
 
 

@@ -1,64 +1,183 @@
-"""The backprop chapter's widget network, as the chapter describes it (widget_state)."""
+"""The MLP chapter's figures and widgets, and the compute they added to backprop.vanishing."""
+
+import re
 
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from backprop import linked, mlp
-from backprop.activations import sigmoid_prime
-from backprop.mlp_plots import DeltaFigure
-from backprop.mlp_widgets import (
-    EXAMPLES,
-    SCALES,
-    backward_steps,
-    columns,
-    deltas_widget,
-    widget_state,
+from backprop import linked, saturation_band, vanishing
+from backprop import mlp_widgets as vw
+from backprop.mlp_plots import (
+    CLIP,
+    SPEED_CEILING,
+    SPEED_FLOOR,
+    BandFigure,
+    ExplorerFigure,
+    SpeedFigure,
+    clip_marked,
 )
-from test_vanishing_widgets import (
-    check_panels,
-    full_drawing,
-    images,
-)  # helpers of the figures' tests
 
 
-@pytest.mark.parametrize("scale", SCALES)
-def test_widget_state_is_the_forward_pass_of_the_scaled_network(scale):
-    weights, biases = mlp.init_network([2, 3, 3, 2], np.random.default_rng(0))
-    x = np.array([[1.0], [0.0]])
-    zs, activations = mlp.forward([scale * W for W in weights], biases, x)
-    for example in EXAMPLES:  # the input is the same for every target
-        output, primes = widget_state(scale, example)
-        np.testing.assert_array_equal(output, activations[-1].ravel())
-        for p, z in zip(primes, zs):
-            np.testing.assert_array_equal(p, sigmoid_prime(z).ravel())
+def images(widget):
+    """The <img> HTML of every frame inside a linked figure, in order."""
+    if hasattr(widget, "children"):
+        return [img for child in widget.children for img in images(child)]
+    value = getattr(widget, "value", None)
+    return [value] if isinstance(value, str) and "<img " in value else []
 
 
-def test_small_weights_keep_sigma_prime_near_its_top_and_large_ones_saturate():
-    small = np.concatenate(widget_state(min(SCALES), next(iter(EXAMPLES)))[1])
-    large = np.concatenate(widget_state(max(SCALES), next(iter(EXAMPLES)))[1])
-    assert small.min() > 0.6 * 0.25 and large.min() < 1e-3
+@pytest.fixture(scope="module", params=["explorer_widget", "speed_widget", "band_widget"])
+def built(request):
+    return request.param, getattr(vw, request.param)()
 
 
-def test_deltas_widget_frames_are_two_panels_that_fit_a_phone_with_readable_text():
-    """One frame per (step, scale, target); each frame two panels (network | Hadamard product)
-    that fit a phone at full size and sit side by side on a desktop, text at least 9 CSS px."""
-    shown = images(deltas_widget())
-    assert len(shown) == 3 * len(SCALES) * len(EXAMPLES)
-    check_panels(shown, 2)
-    assert len(set(shown)) == len(shown)  # every control changes the picture
+EXPECTED_FRAMES = {
+    "explorer_widget": len(vw.DEPTHS) * len(vw.ACTIVATIONS) * len(vw.SCALES),
+    "speed_widget": len(vw.ACTIVATIONS) * len(vw.SPEED_SCALES),
+    "band_widget": len(vw.BAND_WS) * len(vw.BAND_BS),
+}
 
 
-def test_a_deltas_frame_drawn_after_another_is_its_full_drawing():
-    weights0, biases = mlp.init_network([2, 3, 3, 2], np.random.default_rng(0))
-    x, y = columns(EXAMPLES["y=(1, 0): far"])
+@pytest.mark.filterwarnings("error")
+def test_every_combination_is_a_frame_with_its_own_alt_text(built):
+    name, widget = built
+    frames = images(widget)
+    assert len(frames) == EXPECTED_FRAMES[name] <= 150
+    alts = [re.search(r'alt="([^"]+)"', f).group(1) for f in frames]
+    assert len(set(alts)) == len(alts)  # each frame says what it shows
+    assert all("nan" not in a and "inf" not in a for a in alts)
+    pixels = [re.search(r"base64,([^\"]+)", f).group(1) for f in frames]
+    assert len(set(pixels)) == len(pixels)  # every control changes the picture
 
-    def draw(figure, step, scale):
-        weights = [scale * W for W in weights0]
-        deltas, errors, primes = backward_steps(weights, biases, x, y)
-        return figure.draw(step, deltas, weights, errors[2 - step], primes[2 - step])
 
-    figure = DeltaFigure([2, 3, 3, 2])
-    for step, scale in [(0, 1.0), (2, 8.0)]:
-        shown = [linked.render(f, 72)[0] for f in draw(figure, step, scale)]
-    for a, b in zip(shown, full_drawing(draw(DeltaFigure([2, 3, 3, 2]), 2, 8.0), 72)):
+def test_the_explorer_covers_2_to_10_hidden_layers_and_three_activations():
+    assert min(vw.DEPTHS) == 2 and max(vw.DEPTHS) == 10
+    assert vw.ACTIVATIONS == ["sigmoid", "tanh", "relu"]
+    assert min(vw.SCALES) < 1 < max(vw.SCALES)
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("activation", vw.ACTIVATIONS)
+@pytest.mark.parametrize("scale", [min(vw.SCALES), max(vw.SCALES)])
+def test_explorer_frames_at_the_slider_ends_are_finite_and_inside_the_axis(activation, scale):
+    norms, mean_ratio, saturated = vanishing.layer_statistics(max(vw.DEPTHS), activation, scale)
+    figure = ExplorerFigure(max(vw.DEPTHS) + 1)
+    figure.draw(norms, mean_ratio, saturated, "title", "saturated")
+    for line in (figure.line, figure.bound):
+        y = np.asarray(line.get_ydata())
+        assert (
+            y.size == len(norms)
+            and np.all(np.isfinite(y))
+            and np.all((y >= CLIP[0]) & (y <= CLIP[1]))
+        )
+    assert np.all((mean_ratio >= 0) & (mean_ratio <= 1)) and np.all(
+        (saturated >= 0) & (saturated <= 1)
+    )
+    assert all(len(linked.encode(linked.render(f, 80)[0])) > 1000 for f in figure.figures)
+
+
+def test_explorer_marks_exploding_relu_at_the_top():
+    norms, mean_ratio, saturated = vanishing.layer_statistics(10, "relu", 8.0)
+    figure = ExplorerFigure(11)
+    figure.draw(norms, mean_ratio, saturated, "title", "dead")
+    assert norms.max() > CLIP[1] and len(figure.up.get_xdata()) == np.count_nonzero(norms > CLIP[1])
+
+
+@pytest.mark.filterwarnings("error")
+def test_speed_frames_of_a_dead_relu_network_are_finite_and_marked():
+    _, norms, accuracy = vw.speed_example("relu", max(vw.SPEED_SCALES))
+    assert np.all(np.isfinite(norms)) and np.any(norms == 0)  # it dies: no gradient
+    figure = SpeedFigure(norms.shape[1], vw.SPEED_EPOCHS)
+    figure.draw(norms, accuracy, "title")
+    for line in figure.lines:
+        y = np.asarray(line.get_ydata())
+        assert np.all(np.isfinite(y)) and np.all((y >= SPEED_FLOOR) & (y <= SPEED_CEILING))
+    assert len(figure.down.get_xdata()) == np.count_nonzero(norms == 0)
+    assert all(len(linked.encode(linked.render(f, 80)[0])) > 1000 for f in figure.figures)
+
+
+@pytest.mark.parametrize("activation", vw.ACTIVATIONS)
+@pytest.mark.parametrize("scale", vw.SPEED_SCALES)
+def test_speed_examples_are_finite_median_runs_of_the_ensemble(activation, scale):
+    seed, norms, accuracy = vw.speed_example(activation, scale)
+    h, i = vw.speed_ensemble(activation), vw.SPEED_SCALES.index(scale)
+    assert np.all(np.isfinite(norms)) and np.all(np.isfinite(accuracy))
+    finite = np.sort(h.test_accuracy[-1, i][np.isfinite(h.test_accuracy[-1, i])])
+    assert accuracy[-1] == finite[(len(finite) - 1) // 2] and seed in vw.SPEED_SEEDS
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("w", [min(vw.BAND_WS), max(vw.BAND_WS)])
+@pytest.mark.parametrize("b", [min(vw.BAND_BS), max(vw.BAND_BS)])
+def test_band_frames_at_the_slider_ends(w, b):
+    a = np.linspace(-1, 2, 301)
+    w_curve = np.geomspace(0.8, 40, 50)
+    figure = BandFigure(a, w_curve, saturation_band.band_width(w_curve))
+    factor = saturation_band.band(a, w, b)
+    lo, hi = saturation_band.band_interval(w, b)
+    figure.draw(factor, (float(lo), float(hi)), float(saturation_band.band_width(w)), w, "title")
+    assert np.all(np.isfinite(factor)) and figure.band.get_visible() == (abs(w) > 4)
+    assert figure.ax.get_ylim()[1] >= factor.max()
+
+
+PHONE_PX = 354 - 16  # a 390 px phone's column, less the dark theme's padding of a widget's area
+DESKTOP_PX = 684 - 16  # a cell's output area in the column of a 1280 px screen, the same
+GAP_PX = 16  # between panels side by side (assets/course.css)
+
+
+def check_panels(html, count):
+    """``count`` panels per frame, each at most PHONE_PX wide (full size on a phone), side by side
+    within DESKTOP_PX, smallest text at least 9 CSS px."""
+    widths = [[int(w) for w in re.findall(r'<img [^>]*width="(\d+)"', f)] for f in html]
+    fonts = [float(m) for f in html for m in re.findall(r'data-min-font="([\d.]+)"', f)]
+    assert {len(w) for w in widths} == {count} and len(fonts) == count * len(html)
+    assert max(map(max, widths)) <= PHONE_PX and max(map(sum, widths)) <= DESKTOP_PX - GAP_PX
+    assert min(fonts) >= 9
+
+
+@pytest.mark.parametrize("name", ["explorer_widget", "speed_widget", "band_widget"])
+def test_frames_are_panels_that_fit_a_phone_with_text_of_at_least_9_css_px(name):
+    check_panels(images(getattr(vw, name)()), 2)
+
+
+def test_the_landing_pages_still_is_two_readable_panels():
+    check_panels([vw.explorer_static().value], 2)
+
+
+# --- plotting helpers ----------------------------------------------------------------------------
+
+
+def test_clip_marked_marks_zeros_and_huge_values():
+    shown, above, below = clip_marked([0.0, 1.0, 1e20], 1e-3, 1e3)
+    np.testing.assert_array_equal(shown, [1e-3, 1.0, 1e3])
+    np.testing.assert_array_equal(above, [False, False, True])
+    np.testing.assert_array_equal(below, [True, False, False])
+
+
+def test_clip_marked_rejects_nan():
+    with pytest.raises(ValueError, match="finite"):
+        clip_marked([1.0, np.nan], 1e-3, 1e3)
+
+
+def full_drawing(figures, dpi):
+    """The pixels of each panel drawn whole by a plain Agg canvas (no kept still part)."""
+    for fig in figures:
+        for artist in fig.canvas.moving:
+            artist.set_animated(False)
+        FigureCanvasAgg(fig)
+    return [linked.render(fig, dpi)[0] for fig in figures]
+
+
+def test_explorer_and_speed_frames_drawn_after_others_are_their_full_drawings():
+    explorer, fresh = ExplorerFigure(11), ExplorerFigure(11)
+    for setting in [(10, "relu", 8.0), (10, "tanh", 2.0)]:
+        shown = [linked.render(f, 80)[0] for f in vw.explorer_frame(explorer, *setting)]
+    for a, b in zip(shown, full_drawing(vw.explorer_frame(fresh, *setting), 80)):
+        np.testing.assert_array_equal(a, b)
+    speed, fresh = SpeedFigure(5, vw.SPEED_EPOCHS), SpeedFigure(5, vw.SPEED_EPOCHS)
+    for setting in [("relu", 4.0), ("sigmoid", 1.0)]:
+        _, norms, accuracy = vw.speed_example(*setting)
+        shown = [linked.render(f, 80)[0] for f in speed.draw(norms, accuracy, str(setting))]
+    for a, b in zip(shown, full_drawing(fresh.draw(norms, accuracy, str(setting)), 80)):
         np.testing.assert_array_equal(a, b)

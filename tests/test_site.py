@@ -154,7 +154,7 @@ def check_figures_are_sharp_and_readable(page):
 
 
 def test_every_icon_is_in_the_sites_icon_font(built_book):
-    """The theme's icons are font glyphs from a subset (_ext/icons.py): a page showing another
+    """The theme's icons are font glyphs from a subset (tools/icons.py): a page showing another
     icon would show an empty box."""
     shown = {name for page in SITE_PAGES for name in icon_names(built_book / page)}
     known = set(icons.ICONS["solid"] + icons.ICONS["brands"])

@@ -1,9 +1,9 @@
 """What every exercise checker shares: the reader calls a checker with an answer and is told it
 is right, or what is wrong and where.
 
-The checkers live beside their chapter's modules (:mod:`backprop.mlp_exercises` for the chapters
-on backpropagation and deep networks, :mod:`backprop.cnn_exercises`, :mod:`backprop.rnn_exercises`);
-each returns a :class:`Verdict`, which prints as its message.
+The checkers live beside their chapter's modules, one module per chapter
+(:mod:`backprop.backprop_exercises`, :mod:`backprop.mlp_exercises`, :mod:`backprop.cnn_exercises`,
+:mod:`backprop.rnn_exercises`); each returns a :class:`Verdict`, which prints as its message.
 """
 
 import traceback

@@ -1,164 +1,228 @@
-"""Figures of a small fully connected network's backward pass (chapter "Backpropagation").
+"""Figures of the chapter "MLP": vanishing and exploding gradients, learning speed, the band.
 
-Plotting only: these functions take numbers (deltas, weights, sigma'(z)) and return matplotlib
-objects. The numbers come from :mod:`backprop.mlp`; the widgets that drive them from
-:mod:`backprop.mlp_widgets`.
+Plotting only: each class builds its panels once, two ``matplotlib.figure.Figure``s (never pyplot,
+which would also show them inline) each narrow enough to read at phone width, shown side by side
+where the column has room; its ``draw`` updates the artists for one frame and returns the panels.
+The numbers come from :mod:`backprop.vanishing`; the widgets from :mod:`backprop.mlp_widgets`.
 """
 
 import matplotlib
 import numpy as np
-from matplotlib.cm import ScalarMappable
-from matplotlib.collections import LineCollection
-from matplotlib.colors import SymLogNorm
 from matplotlib.figure import Figure
-from matplotlib.patches import Circle, Rectangle
+from matplotlib.patches import Rectangle
+from matplotlib.ticker import FuncFormatter
 
-from backprop.plotting import FrameCanvas, superscript
+from backprop.plotting import FrameCanvas, plain_log_ticks
 
-DELTA_NORM = SymLogNorm(linthresh=1e-4, vmin=-1.0, vmax=1.0, base=10)  # one scale for every frame
-DELTA_CMAP = matplotlib.colormaps["RdBu_r"]
-PRIME_CMAP = matplotlib.colormaps["Greens"]
-PENDING = "#e6e6e6"  # a layer whose delta the backward pass has not reached yet
-
-
-def _node_positions(sizes):
-    """(x, y) of every unit: layer l at x = l, its units centred on y = 0."""
-    return [[(l, (n - 1) / 2 - j) for j in range(n)] for l, n in enumerate(sizes)]
+CLIP = (1e-12, 1e12)  # the explorer's log axis: values beyond are drawn at the edge and marked
+SPEED_FLOOR, SPEED_CEILING = 1e-9, 1e2  # the learning-speed axis: no gradient (dead ReLU) sits at
+# the floor, an exploding one at the ceiling, both marked
+LAYER_COLOURS = matplotlib.colormaps["viridis"]
+PANEL_SIZE = (4.05, 3.4)  # inches: 324 x 272 CSS px at the widgets' 80 dpi: two side by
+# side in the desktop column's widget area (668 px in dark mode), one at full size on a phone
+FONT = 8.5  # points, the smallest text: 9.4 CSS px at 80 dpi
 
 
-class DeltaFigure:
-    """Two panels, redrawn for each step of the backward pass of a network with layer ``sizes``.
+def clip_marked(values, lo, hi):
+    """``(shown, above, below)``: values clipped to [lo, hi], and where they were > hi or < lo.
 
-    Left: the network, each unit coloured by its delta once the backward pass has reached it.
-    Right: the step's Hadamard product, one cell per unit: the back-propagated error, sigma'(z^l),
-    and their elementwise product delta^l. Each panel is narrow enough (at most 331 CSS px at the
-    widget's 72 dpi) to read on a phone; its smallest text is 9 points.
+    For a log axis: a 0 (no gradient at all) counts as below. values: finite, any shape.
     """
+    values = np.asarray(values, dtype=np.float64)
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"values must be finite, got {values}")
+    return np.clip(values, lo, hi), values > hi, values < lo
 
-    def __init__(self, sizes):
-        self.sizes = list(sizes)
-        self.figures = [  # not pyplot's: never shown inline
-            Figure(figsize=size, facecolor="white") for size in ((4.3, 3.3), (4.6, 3.3))
-        ]
-        self.net = self.figures[0].add_axes((0.02, 0.02, 0.96, 0.84))
-        self.eq = self.figures[1].add_axes((0.01, 0.04, 0.74, 0.82))
-        self._draw_network()
-        self._draw_equation(max(self.sizes[1:]))
-        bar = self.figures[1].colorbar(
-            ScalarMappable(DELTA_NORM, DELTA_CMAP),
-            cax=self.figures[1].add_axes((0.78, 0.06, 0.04, 0.84)),
-            ticks=[-1, -1e-2, -1e-4, 0, 1e-4, 1e-2, 1],
+
+def _panels(top=0.8):
+    """Two white PANEL_SIZE figures, each with one axes at a fixed place (no layout per frame):
+    ``(figures, axes)``, the axes' tops at ``top`` (of the height) to leave room for the texts
+    above them, their tick labels FONT + 0.5 points."""
+    figures = [Figure(figsize=PANEL_SIZE, facecolor="white") for _ in range(2)]
+    axes = [fig.add_axes((0.19, 0.15, 0.77, top - 0.15)) for fig in figures]
+    for ax in axes:
+        ax.tick_params(labelsize=FONT + 0.5)
+    return figures, axes
+
+
+def _top_legend(fig, **options):
+    """A two-column legend of ``fig``'s labelled artists above its axes, in FONT points."""
+    where = {"loc": "upper center", "bbox_to_anchor": (0.55, 0.995)}
+    return fig.legend(**where, ncol=2, fontsize=FONT, frameon=False, handlelength=1.5, **options)
+
+
+def _log_y(ax):
+    """Log y axis, ticks labelled in plain text."""
+    ax.set_yscale("log")
+    plain_log_ticks(ax.yaxis, numticks=9)
+
+
+def _marks(ax, colour="#d62728"):
+    """Two empty marker lines on ``ax``: clipped above (triangle up) and below (triangle down)."""
+    (up,) = ax.plot([], [], "^", color=colour, ms=8, label="clipped (beyond the axis)")
+    (down,) = ax.plot([], [], "v", color=colour, ms=8)
+    return up, down
+
+
+class ExplorerFigure:
+    """Left panel: ||delta^l|| per layer on a log axis, with the sigmoid bound
+    ||delta^L|| (1/4)^(L-l). Right panel: how saturated each layer is (fraction of flat f',
+    mean f' / max f')."""
+
+    def __init__(self, max_layers):
+        self.figures, (self.norm_ax, self.sat_ax) = _panels(top=0.78)
+        layers = np.arange(1, max_layers + 1)
+        ticks = layers[::2]  # every other layer labelled: fewer texts to draw per frame
+        (self.line,) = self.norm_ax.plot([], [], "o-", color="#1f77b4", label="‖δˡ‖ measured")
+        (self.bound,) = self.norm_ax.plot(
+            [], [], "--", color="#7f7f7f", label="‖δᴸ‖ (1/4)ᴸ⁻ˡ: σ′ ≤ 1/4 alone"
         )
-        bar.ax.set_yticklabels(
-            ["−1", "−10⁻²", "−10⁻⁴", "0", "10⁻⁴", "10⁻²", "1"]
-        )  # no mathtext: fast
-        bar.set_label("δ (symmetric log scale)", fontsize=9)
-        bar.ax.tick_params(labelsize=9)
-        self.title = self.figures[0].suptitle("", fontsize=11)
-        units = [unit for layer in self.units for unit in layer]
-        FrameCanvas(self.figures[0], [*self.edges, *units, self.title])
-        cells = [artist for column in self.cells + self.values for artist in column]
-        FrameCanvas(self.figures[1], [*cells, *self.headers])
-
-    def _draw_network(self):
-        pos = _node_positions(self.sizes)
-        self.edges = [
-            LineCollection([[p, q] for q in pos[l + 1] for p in pos[l]], zorder=1)
-            for l in range(len(self.sizes) - 1)
-        ]  # edges[l-1]: W^l, from layer l-1 to l
-        for e in self.edges:
-            self.net.add_collection(e)
-        self.units = [
-            [self.net.add_patch(Circle(p, 0.22, ec="black", lw=0.8, zorder=2)) for p in layer]
-            for layer in pos
-        ]
-        for l in range(len(self.sizes)):
-            name = "input a⁰" if l == 0 else f"layer {l}"
-            self.net.text(l, -max(self.sizes) / 2 - 0.15, name, ha="center", va="top", fontsize=9)
-        self.net.set(
-            xlim=(-0.5, len(self.sizes) - 0.5),
-            ylim=(-max(self.sizes) / 2 - 0.6, max(self.sizes) / 2),
+        self.up, self.down = _marks(self.norm_ax)
+        _log_y(self.norm_ax)
+        self.norm_ax.set(
+            ylim=(CLIP[0] / 5, CLIP[1] * 5),
+            xlim=(0.5, max_layers + 0.5),
+            xticks=ticks,
+            xlabel="layer l (last = output layer L)",
+            ylabel="‖∂C/∂zˡ‖ (RMS per example)",
         )
-        self.net.set_aspect("equal")
-        self.net.axis("off")
+        self.norm_ax.legend(loc="lower right", fontsize=FONT)
+        self.bars = self.sat_ax.bar(layers, np.zeros(max_layers), color="#ff7f0e")
+        (self.ratio,) = self.sat_ax.plot([], [], "ks-", ms=4)
+        self.sat_ax.set(
+            ylim=(0, 1.05),
+            xlim=(0.5, max_layers + 0.5),
+            xticks=ticks,
+            xlabel="layer l",
+            ylabel="fraction of (unit, example) pairs",
+        )
+        self.sat_legend = self.figures[1].legend(
+            [self.bars, self.ratio],
+            ["saturated", "mean f′ / max f′"],
+            loc="upper center",
+            bbox_to_anchor=(0.55, 0.99),
+            fontsize=FONT + 0.5,
+            frameon=False,
+        )
+        self.title = self.figures[0].suptitle("", fontsize=FONT + 1)
+        moving = [self.line, self.bound, self.up, self.down, self.norm_ax.get_legend(), self.title]
+        FrameCanvas(self.figures[0], moving)
+        FrameCanvas(self.figures[1], [*self.bars, self.ratio, self.sat_legend])
 
-    def _draw_equation(self, rows):
-        self.cells, self.values = [], []
-        for col in range(3):  # back-propagated error, sigma'(z), delta
-            cells = [
-                self.eq.add_patch(Rectangle((2 * col, -r - 1), 1.5, 0.9, ec="black", lw=0.6))
-                for r in range(rows)
-            ]
-            self.cells.append(cells)
-            self.values.append(
-                [
-                    self.eq.text(
-                        2 * col + 0.75, -r - 0.55, "", ha="center", va="center", fontsize=9
-                    )
-                    for r in range(rows)
-                ]
-            )
-        self.eq.text(1.75, -rows / 2 - 0.5, "⊙", ha="center", va="center", fontsize=16)
-        self.eq.text(3.75, -rows / 2 - 0.5, "=", ha="center", va="center", fontsize=16)
-        self.headers = [
-            self.eq.text(2 * c + 0.75, 0.15, "", ha="center", va="bottom", fontsize=10)
-            for c in range(3)
-        ]
-        self.eq.set(xlim=(-0.2, 5.7), ylim=(-rows - 0.3, 1.0))
-        self.eq.axis("off")
-
-    def draw(self, step, deltas, weights, error, f_prime):
-        """Show the backward pass after it has computed delta^L, ..., delta^l with l = L - step.
-
-        deltas[l-1]: delta^l, shape (n_l,) for one example (only layers >= l are shown);
-        weights[l-1]: W^l, shape (n_l, n_{l-1}); error: the back-propagated error of layer l,
-        (W^{l+1})^T delta^{l+1} or a^L - y, shape (n_l,); f_prime: sigma'(z^l), shape (n_l,).
-        Returns the two panel figures.
-        """
-        L = len(self.sizes) - 1
-        l = L - step
-        self._colour_units(l, deltas)
-        self._colour_edges(l, weights)
-        self._fill_column(0, error, [DELTA_CMAP(DELTA_NORM(v)) for v in error])
-        self._fill_column(1, f_prime, [PRIME_CMAP(0.15 + 2.4 * v) for v in f_prime])
-        self._fill_column(2, deltas[l - 1], [DELTA_CMAP(DELTA_NORM(v)) for v in deltas[l - 1]])
-        up, here = superscript(l + 1), superscript(l)  # Unicode, not mathtext: 10x faster to draw
-        source = "aᴸ − y" if l == L else f"(W{up})ᵀ δ{up}"
-        for text, head in zip(self.headers, [source, f"σ′(z{here})", f"δ{here}"]):
-            text.set_text(head)
-        equation = "(BP1)" if l == L else "(BP2)"
-        self.title.set_text(f"Step {step + 1} of {L}: layer {l}, equation {equation}")
+    def draw(self, norms, mean_ratio, saturated, title, saturated_label):
+        """One frame: arrays of shape (L,) for layers 1..L. Returns the two panel figures."""
+        layers = np.arange(1, len(norms) + 1)
+        shown, above, below = clip_marked(norms, *CLIP)
+        self.line.set_data(layers, shown)
+        self.bound.set_data(layers, np.clip(norms[-1] * 0.25 ** (len(norms) - layers), *CLIP))
+        self.up.set_data(layers[above], shown[above])
+        self.down.set_data(layers[below], shown[below])
+        for l, bar in enumerate(self.bars):
+            bar.set_height(saturated[l] if l < len(norms) else 0.0)
+        self.ratio.set_data(layers, mean_ratio)
+        self.sat_legend.get_texts()[0].set_text(saturated_label)
+        self.title.set_text(title)
         return self.figures
 
-    def _colour_units(self, l, deltas):
-        for k, layer in enumerate(self.units):
-            for j, unit in enumerate(layer):
-                reached = k >= l and k > 0
-                unit.set_facecolor(
-                    DELTA_CMAP(DELTA_NORM(deltas[k - 1][j]))
-                    if reached
-                    else ("white" if k == 0 else PENDING)
-                )
-                unit.set_linewidth(2.2 if k == l else 0.8)
 
-    def _colour_edges(self, l, weights):
-        """Highlight W^{l+1}, the weights that carry delta^{l+1} back to layer l."""
-        for k, edges in enumerate(self.edges, start=1):  # edges of W^k
-            if k == l + 1:
-                w = weights[k - 1].ravel()  # W^k[j, i], j-major: the segments' order
-                edges.set_color(np.where(w > 0, "#b2182b", "#2166ac"))
-                edges.set_linewidth(0.6 + 2.5 * np.abs(w) / max(np.abs(w).max(), 1e-12))
-            else:
-                edges.set_color("#cccccc")
-                edges.set_linewidth(0.6)
+class SpeedFigure:
+    """Left panel: each layer's learning speed ||dC/db^l|| over the epochs (log axis).
+    Right panel: test accuracy over the epochs, under the frame's title."""
 
-    def _fill_column(self, col, numbers, colours):
-        for r, (cell, text) in enumerate(zip(self.cells[col], self.values[col])):
-            shown = r < len(numbers)
-            cell.set_visible(shown)
-            text.set_visible(shown)
-            if shown:
-                cell.set_facecolor(colours[r])
-                text.set_text(f"{numbers[r]:.2g}")
-                dark = sum(colours[r][:3]) < 1.2
-                text.set_color("white" if dark else "black")  # readable on dark cells
+    def __init__(self, n_layers, epochs):
+        self.figures, (self.speed_ax, self.acc_ax) = _panels(top=0.72)
+        colours = [LAYER_COLOURS(k / max(n_layers - 1, 1)) for k in range(n_layers)]
+        self.lines = [
+            self.speed_ax.plot(
+                [], [], color=c, label=f"layer {l}" + (" (output)" if l == n_layers else "")
+            )[0]
+            for l, c in enumerate(colours, start=1)
+        ]
+        self.up, self.down = _marks(self.speed_ax)
+        self.up.set_label("beyond the axis")
+        self.down.set_label(f"no gradient (0): at {SPEED_FLOOR:.0e}")
+        _log_y(self.speed_ax)
+        self.speed_ax.set(
+            xlim=(0, epochs),
+            ylim=(SPEED_FLOOR / 3, SPEED_CEILING * 3),
+            xlabel="epoch",
+            ylabel="‖∂C/∂bˡ‖ (mean cost per example)",
+        )
+        _top_legend(self.figures[0], handles=self.lines + [self.up, self.down], labelspacing=0.3)
+        (self.accuracy,) = self.acc_ax.plot([], [], "o-", ms=3, color="#2ca02c")
+        chance = [  # drawn over the accuracy, as in a full draw
+            self.acc_ax.axhline(0.1, color="#7f7f7f", ls=":", lw=1),
+            self.acc_ax.text(
+                0.98 * epochs, 0.11, "chance", ha="right", va="bottom", fontsize=FONT + 0.5
+            ),
+        ]
+        self.acc_ax.set(
+            xlim=(0, epochs), ylim=(0, 1), xlabel="epoch", ylabel="test accuracy (fraction)"
+        )
+        self.title = self.figures[1].suptitle("", fontsize=FONT + 1)
+        FrameCanvas(self.figures[0], [*self.lines, self.up, self.down])
+        FrameCanvas(self.figures[1], [self.accuracy, self.title, *chance])
+
+    def draw(self, grad_norms, test_accuracy, title):
+        """One frame: grad_norms (epochs + 1, L), test_accuracy (epochs + 1,); returns the
+        two panel figures."""
+        epochs = np.arange(len(grad_norms))
+        shown, above, below = clip_marked(grad_norms, SPEED_FLOOR, SPEED_CEILING)
+        for line, column in zip(self.lines, shown.T):
+            line.set_data(epochs, column)
+        rows = np.nonzero(above)[0], np.nonzero(below)[0]  # boolean indexing is row-major too
+        self.up.set_data(epochs[rows[0]], shown[above])
+        self.down.set_data(epochs[rows[1]], shown[below])
+        self.accuracy.set_data(epochs, test_accuracy)
+        self.title.set_text(title)
+        return self.figures
+
+
+class BandFigure:
+    """Left panel: |w sigma'(w a + b)| against a, the band where it is >= 1 shaded, a in [0, 1]
+    marked. Right panel: the band's width against |w|, the current w marked, under the title."""
+
+    def __init__(self, a, w_curve, width_curve):
+        self.figures, (self.ax, self.width_ax) = _panels(top=0.78)
+        self.a = a
+        self.ax.axvspan(0, 1, color="#e8e8e8", zorder=0, label="σ's outputs: a ∈ (0, 1)")
+        self.ax.axhline(1.0, color="#d62728", ls="--", lw=1, label="factor 1")
+        self.band = self.ax.add_patch(
+            Rectangle(
+                (0, 0), 0, 1e3, color="#d62728", alpha=0.25, zorder=1, label="band: factor ≥ 1"
+            )
+        )
+        (self.curve,) = self.ax.plot([], [], color="#1f77b4", lw=2, label="|w σ′(wa + b)|")
+        self.ax.set(
+            xlim=(a[0], a[-1]),
+            xlabel="input activation a (dimensionless)",
+            ylabel="factor on the gradient",
+        )
+        _top_legend(self.figures[0])
+        self.width_ax.plot(w_curve, width_curve, color="#7f7f7f")
+        (self.marker,) = self.width_ax.plot([], [], "o", color="#d62728", ms=7)
+        self.width_ax.set_xscale("log")
+        ticks = [1, 2, 4, 8, 16, 32]
+        self.width_ax.set_xticks(ticks, [str(t) for t in ticks])
+        self.width_ax.xaxis.set_minor_formatter(FuncFormatter(lambda *_: ""))
+        self.width_ax.set(
+            xlim=(w_curve[0], w_curve[-1]),
+            ylim=(0, 0.5),
+            xlabel="weight |w| (log scale)",
+            ylabel="band width in a",
+        )
+        self.title = self.figures[1].suptitle("", fontsize=FONT + 1)
+        FrameCanvas(self.figures[1], [self.marker, self.title])  # not left: its y axis moves
+
+    def draw(self, factor, interval, width, w, title):
+        """One frame: factor = |w sigma'(w a + b)| on self.a; interval = (lo, hi) of the band.
+        Returns the two panel figures."""
+        self.curve.set_data(self.a, factor)
+        lo, hi = interval
+        self.band.set_x(lo)
+        self.band.set_width(hi - lo)
+        self.band.set_visible(hi > lo)
+        self.ax.set_ylim(0, max(1.5, 1.15 * factor.max()))
+        self.marker.set_data([abs(w)], [width])
+        self.title.set_text(title)
+        return self.figures

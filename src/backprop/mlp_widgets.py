@@ -1,82 +1,169 @@
-"""Widgets of the chapter "Backpropagation": compute (:mod:`backprop.mlp`) + figures
+"""Widgets of the chapter "MLP": compute (:mod:`backprop.vanishing`) + figures
 (:mod:`backprop.mlp_plots`), linked for the static website by :mod:`backprop.linked`."""
+
+from functools import lru_cache
 
 import numpy as np
 
-from backprop import linked, mlp
-from backprop.activations import sigmoid_prime
-from backprop.mlp_plots import DeltaFigure
-from backprop.plotting import superscript
+from backprop import datasets, learning_speed, linked, saturation_band, vanishing
+from backprop.mlp_plots import BandFigure, ExplorerFigure, SpeedFigure
 
-#: (input x, target y) pairs the reader can pick, for a network with 2 inputs and 2 outputs. The
-#: input is fixed; the targets go from far from the network's output at weight scale 1 to close
-#: to it (the chapter shows that output, from :func:`widget_state`).
-EXAMPLES = {
-    "y=(1, 0): far": ([1.0, 0.0], [1.0, 0.0]),
-    "y=(0, 1)": ([1.0, 0.0], [0.0, 1.0]),
-    "y=(0.2, 0.5): close": ([1.0, 0.0], [0.2, 0.5]),
+ACTIVATIONS = ["sigmoid", "tanh", "relu"]
+DEPTHS = [2, 10]  # hidden layers
+SCALES = [0.5, 1.0, 2.0, 8.0]  # W^l ~ scale * N(0, 1/n_{l-1})
+SATURATED_LABEL = {
+    "sigmoid": "saturated: σ′ < 1% of 1/4",
+    "tanh": "saturated: tanh′ < 1% of 1",
+    "relu": "dead: z ≤ 0 (ReLU′ = 0)",
 }
-SCALES = [0.25, 1.0, 8.0]
+
+SPEED_SIZES = [64, 30, 30, 30, 30, 10]  # 4 hidden layers on the 8x8 digits
+SPEED_SCALES = [1.0, 4.0]
+SPEED_SEEDS = range(8)  # the ensemble: seed s draws the initial parameters
+ETAS = {"sigmoid": 1.0, "tanh": 0.02, "relu": 0.01}  # learning rates that train without diverging
+SPEED_EPOCHS, SPEED_IMAGES, SPEED_BATCH = 10, 800, 10
+
+BAND_WS = [2.0, 4.0, 8.0, 24.0]
+BAND_BS = [-4.0, 0.0]
 
 
-def backward_steps(weights, biases, x, y):
-    """Per step of the backward pass (output layer first), what :class:`DeltaFigure` shows.
-
-    x, y: shape (n_0, 1) and (n_L, 1). Returns ``(deltas, errors, primes)``: deltas[l-1] is
-    delta^l, errors[l-1] the error fed into layer l ((W^{l+1})^T delta^{l+1}, or a^L - y for
-    l = L), primes[l-1] = sigma'(z^l); each of shape (n_l,).
-    """
-    zs, activations = mlp.forward(weights, biases, x)
-    deltas, _, _ = mlp.backward(weights, zs, activations, y)
-    errors = [weights[l].T @ deltas[l] for l in range(1, len(weights))]  # (BP2) before the ⊙
-    errors.append(activations[-1] - y)  # (BP1) nabla_a C
-    primes = [sigmoid_prime(z) for z in zs]
-    return [d.ravel() for d in deltas], [e.ravel() for e in errors], [p.ravel() for p in primes]
+@lru_cache(maxsize=None)
+def explorer_stats(depth, activation, scale, seed=0):
+    """:func:`backprop.vanishing.layer_statistics` of the explorer's network (cached: drawn and
+    described)."""
+    return vanishing.layer_statistics(depth, activation, scale, seed=seed)
 
 
-def columns(example):
-    """An (x, y) pair of EXAMPLES as columns of shape (n_0, 1) and (n_L, 1)."""
-    return tuple(np.array(v, dtype=np.float64).reshape(-1, 1) for v in example)
-
-
-def widget_state(scale, example, sizes=(2, 3, 3, 2), seed=0):
-    """``(a^L, primes)`` of the widget's network at weight ``scale`` on ``EXAMPLES[example]``:
-    its output a^L, shape (n_L,), and sigma'(z^l) of every layer, one array of shape (n_l,) each.
-    The network is W^l = scale * W0^l, b^l from ``mlp.init_network(sizes, default_rng(seed))``."""
-    weights0, biases = mlp.init_network(list(sizes), np.random.default_rng(seed))
-    x, _ = columns(EXAMPLES[example])
-    zs, activations = mlp.forward([scale * W for W in weights0], biases, x)
-    return activations[-1].ravel(), [sigmoid_prime(z).ravel() for z in zs]
-
-
-def deltas_widget(sizes=(2, 3, 3, 2), seed=0, dpi=72):
-    """Watch the deltas: a play button steps the backward pass from the output layer to layer 1;
-    sliders pick the weight scale (W^l = scale * W0^l) and the target y for the input x = (1, 0).
-
-    Frames: (L steps) x len(SCALES) x len(EXAMPLES), all computed here.
-    """
-    weights0, biases = mlp.init_network(list(sizes), np.random.default_rng(seed))
-    figure = DeltaFigure(sizes)
-
-    def draw(step, scale, example):
-        x, y = columns(example)
-        weights = [scale * W for W in weights0]
-        deltas, errors, primes = backward_steps(weights, biases, x, y)
-        l = len(weights) - step
-        return figure.draw(step, deltas, weights, errors[l - 1], primes[l - 1])
-
-    L = len(sizes) - 1
-    controls = [
-        linked.play(
-            "backward step", {f"δ{superscript(L - s)} (layer {L - s})": s for s in range(L)}
-        ),
-        linked.slider("weight scale", SCALES, index=SCALES.index(1.0)),
-        linked.toggle("target (x = (1, 0))", EXAMPLES),
-    ]
-    alt = (
-        "Backward pass of a {}-network at step {{}}, weight scale {{}}, target {{}}: "
-        "each unit coloured by its delta; the Hadamard product of the step written out.".format(
-            "-".join(map(str, sizes))
-        )
+def explorer_frame(figure, depth, activation, scale, seed=0):
+    """Draw one setting of the explorer on ``figure`` (an ExplorerFigure); returns its panels."""
+    norms, mean_ratio, saturated = explorer_stats(depth, activation, scale, seed)
+    title = (
+        f"{activation}, {depth} hidden layers, weight scale {scale:g}\n"
+        f"‖δ¹‖ / ‖δᴸ‖ = {norms[0] / norms[-1]:.1e}"
     )
-    return linked.figure(draw, controls, alt=lambda *labels: alt.format(*labels), dpi=dpi)
+    return figure.draw(norms, mean_ratio, saturated, title, SATURATED_LABEL[activation])
+
+
+def explorer_alt(depth, activation, scale, seed=0):
+    """The alt text of one explorer frame: what it shows, with its numbers."""
+    norms, _, saturated = explorer_stats(int(depth), activation, float(scale), seed)
+    return (
+        f"Log plot of the gradient size per layer of a {activation} network with {depth} hidden "
+        f"layers and weight scale {scale}: layer 1 gets {norms[0] / norms[-1]:.1e} times the "
+        f"output layer's gradient; beside it, bars of the saturated fraction per layer (largest "
+        f"{saturated.max():.0%})."
+    )
+
+
+def explorer_widget(seed=0, dpi=80):
+    """Vanishing-gradient explorer: ||delta^l|| per layer and saturation per layer, for every
+    depth in DEPTHS, activation in ACTIVATIONS and weight scale in SCALES (all frames drawn
+    here)."""
+    figure = ExplorerFigure(max(DEPTHS) + 1)
+    controls = [
+        linked.slider("hidden layers", DEPTHS, index=DEPTHS.index(10)),
+        linked.toggle("activation", ACTIVATIONS),
+        linked.slider("weight scale", SCALES, index=SCALES.index(1.0)),
+    ]
+    return linked.figure(
+        lambda *setting: explorer_frame(figure, *setting, seed=seed),
+        controls,
+        alt=lambda *labels: explorer_alt(*labels, seed=seed),
+        dpi=dpi,
+    )
+
+
+def explorer_static(depth=10, activation="sigmoid", scale=1.0, dpi=80):
+    """One explorer frame as a still image with alt text (the landing page's figure)."""
+    figure = ExplorerFigure(depth + 1)
+    return linked.static(
+        explorer_frame(figure, depth, activation, scale),
+        explorer_alt(depth, activation, scale),
+        dpi=dpi,
+    )
+
+
+@lru_cache(maxsize=None)
+def speed_ensemble(activation):
+    """The :class:`backprop.learning_speed.TrainingHistory` of SPEED_SIZES for every scale in
+    SPEED_SCALES and seed in SPEED_SEEDS, on the first SPEED_IMAGES digits (cached)."""
+    images, labels = datasets.load_digits()
+    return learning_speed.train(
+        SPEED_SIZES,
+        activation,
+        SPEED_SCALES,
+        SPEED_SEEDS,
+        images[:SPEED_IMAGES],
+        labels[:SPEED_IMAGES],
+        SPEED_EPOCHS,
+        SPEED_BATCH,
+        ETAS[activation],
+    )
+
+
+def speed_example(activation, scale):
+    """``(seed, grad_norms (epochs + 1, L), test_accuracy (epochs + 1,))`` of the run drawn as
+    the example: :func:`backprop.learning_speed.example_run` of the ensemble at ``scale``."""
+    h, i = speed_ensemble(activation), SPEED_SCALES.index(scale)
+    j = learning_speed.example_run(h, i)
+    return SPEED_SEEDS[j], h.grad_norms[:, i, j], h.test_accuracy[:, i, j]
+
+
+def speed_widget(dpi=80):
+    """Learning speed per layer: ||dC/db^l|| of every layer over the epochs of the example run
+    (the ensemble's median), for every activation in ACTIVATIONS and scale in SPEED_SCALES."""
+    figure = SpeedFigure(len(SPEED_SIZES) - 1, SPEED_EPOCHS)
+
+    def draw(activation, scale):
+        seed, norms, accuracy = speed_example(activation, scale)
+        title = (
+            f"{activation} (η = {ETAS[activation]:g}), weight scale {scale:g}, seed {seed}\n"
+            f"test accuracy {accuracy[-1]:.0%} after {SPEED_EPOCHS} epochs"
+        )
+        return figure.draw(norms, accuracy, title)
+
+    def alt(activation, scale):
+        seed, _, accuracy = speed_example(activation, float(scale))
+        return (
+            f"Learning speed of each of the {len(SPEED_SIZES) - 1} layers of a {activation} "
+            f"network (weight scale {scale}, seed {seed}, the median of {len(SPEED_SEEDS)} runs) "
+            f"over {SPEED_EPOCHS} epochs on a log axis, and its test accuracy, which ends at "
+            f"{accuracy[-1]:.0%}."
+        )
+
+    controls = [
+        linked.toggle("activation", ACTIVATIONS),
+        linked.slider("weight scale", SPEED_SCALES, index=SPEED_SCALES.index(1.0)),
+    ]
+    return linked.figure(draw, controls, alt=alt, dpi=dpi)
+
+
+def band_widget(dpi=80):
+    """The saturation band: |w sigma'(w a + b)| against a for every w in BAND_WS and b in BAND_BS,
+    the band where it is >= 1 shaded; beside it the band's width against |w|."""
+    a = np.linspace(-1.0, 2.0, 601)
+    w_curve = np.geomspace(0.8, 40.0, 200)
+    figure = BandFigure(a, w_curve, saturation_band.band_width(w_curve))
+
+    def draw(w, b):
+        lo, hi = saturation_band.band_interval(w, b)
+        width = float(saturation_band.band_width(w))
+        title = f"w = {w:g}, b = {b:g}\nband " + (
+            f"a ∈ [{lo:.2f}, {hi:.2f}], width {width:.2f}" if width > 0 else "empty (|w| < 4)"
+        )
+        return figure.draw(saturation_band.band(a, w, b), (float(lo), float(hi)), width, w, title)
+
+    def alt(w, b):
+        width = float(saturation_band.band_width(float(w)))
+        return (
+            f"The factor |w σ'(w a + b)| against a for w = {w}, b = {b}: it peaks at |w|/4 = "
+            f"{float(w) / 4:g} and is at least 1 on a band of width {width:.2f}; beside it, that "
+            f"width "
+            f"against |w|."
+        )
+
+    controls = [
+        linked.slider("w", BAND_WS, index=BAND_WS.index(8.0)),
+        linked.slider("b", BAND_BS, index=BAND_BS.index(-4.0)),
+    ]
+    return linked.figure(draw, controls, alt=alt, dpi=dpi)
