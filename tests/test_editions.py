@@ -4,7 +4,9 @@ its own outputs from its own execution, and Chinese prose with no English left a
 
 import html
 import json
+import os
 import re
+from pathlib import Path
 
 import catalogues
 import pytest
@@ -32,9 +34,9 @@ def test_every_page_links_to_itself_in_the_other_edition(built_book, page):
     language, href = switch_link(built_book / page)
     other = ZH if here == "" else ""
     assert language == bcp47("en" if here else "zh_CN")
-    target = (built_book / page).parent / href
-    assert target.resolve() == (built_book / other / page.removeprefix(here)).resolve()
-    assert target.is_file()
+    target = os.path.normpath((built_book / page).parent / href)  # as a URL resolves: the
+    assert target == str(built_book / other / page.removeprefix(here))  # zh/ link not followed
+    assert Path(target).is_file()
 
 
 SECTIONS = [("book/backprop.html", "the-forward-pass"), ("book/cnn.html", "the-pooling-layer")]
