@@ -96,6 +96,35 @@ def test_deltas_are_dL_dh_through_all_later_steps(activation, T):
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_docstring_recursions_in_the_notes_steps(activation):
+    # Row t is step t + 1: deltas[-1] = δ^T = V^⊤ dL^T/do^T, deltas[t] = δ^{t+1} =
+    # V^⊤ dL^{t+1}/do^{t+1} + W^⊤ (δ^{t+2} ⊙ f'(z^{t+2})), grad_h0 = W^⊤ (δ^1 ⊙ f'(z^1)), and the
+    # last loss's gradient at h^{t+1} is (J^T ... J^{t+2})^⊤ dL^T/dh^T, the latest on the left.
+    xs, params, h0, ys = make_problem(np.random.default_rng(11), 2, 4, 2, 6)
+    _, cache = rnn.forward(xs, **params, h0=h0, activation=activation)
+    _, _, deltas = rnn.bptt(ys, cache)
+    _, f_prime = act.get(activation)
+    dos = rnn.output_delta(cache["os"], ys)
+    V, W, zs = params["V"], params["W"], cache["zs"]
+    np.testing.assert_allclose(deltas[-1], V.T @ dos[-1], rtol=1e-14)
+    for t in range(len(xs) - 1):
+        later = W.T @ (deltas[t + 1] * f_prime(zs[t + 1]))
+        np.testing.assert_allclose(deltas[t], V.T @ dos[t] + later, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(
+        rnn.grad_h0(deltas, cache), W.T @ (deltas[0] * f_prime(zs[0])), rtol=1e-14
+    )
+    J = rnn_time.hidden_jacobians(cache)  # row t is J^{t+1}
+    g = V.T @ dos[-1]
+    for t in range(len(xs)):
+        product = np.eye(4)
+        for Js in J[t + 1 :][::-1]:  # J^T J^{T-1} ... J^{t+2}, multiplied left to right
+            product = product @ Js
+        with np.errstate(divide="ignore"):  # a dead relu layer: both sides are -inf
+            expected = np.log10(np.linalg.norm(product.T @ g))
+        np.testing.assert_allclose(rnn_time.log_norms_through_time(J, g)[t], expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
 def test_hidden_jacobians_match_finite_differences(activation):
     xs, params, h0, _ = make_problem(np.random.default_rng(7), 3, 4, 2, 4)
     _, cache = rnn.forward(xs, **params, h0=h0, activation=activation)

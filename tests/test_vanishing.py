@@ -217,3 +217,51 @@ def test_delta_bounds_rejects_a_batch():
     weights, _, _, _ = vanishing.deep_network(2, 1.0, np.random.default_rng(0))
     with pytest.raises(ValueError, match="one example"):
         vanishing.delta_bounds(weights, np.ones((10, 2)))
+
+
+@pytest.mark.parametrize("depth, scale, seed", [(3, 0.5, 0), (6, 3.0, 1), (10, 1.0, 2)])
+def test_bound_slack_multiplies_to_measured_over_bound(depth, scale, seed):
+    weights, biases, x, y = vanishing.deep_network(depth, scale, np.random.default_rng(seed), m=1)
+    zs, a = mlp.forward(weights, biases, x)
+    deltas, _, _ = mlp.backward(weights, zs, a, y)
+    slope, direction = vanishing.bound_slack(weights, zs, deltas)
+    assert slope.shape == direction.shape == (depth,)
+    assert np.all((0 < slope) & (slope <= 1)) and np.all((0 < direction) & (direction <= 1))
+    measured = np.array([np.linalg.norm(d) for d in deltas])
+    ratio = measured / vanishing.delta_bounds(weights, deltas[-1])
+    np.testing.assert_allclose(np.cumprod((slope * direction)[::-1])[::-1], ratio[:-1], rtol=1e-12)
+
+
+def test_bound_slack_is_one_where_the_bound_is_tight():
+    # z = 0 gives sigma' = 1/4 exactly, and delta^2 along W^2's top singular vector: no slack.
+    weights = [np.eye(2), np.diag([3.0, 1.0])]
+    deltas = [np.zeros((2, 1)), np.array([[1.0], [0.0]])]
+    slope, direction = vanishing.bound_slack(weights, [np.zeros((2, 1))] * 2, deltas)
+    np.testing.assert_allclose([slope[0], direction[0]], [1.0, 1.0])
+
+
+def test_bound_slack_rejects_a_batch():
+    weights, biases, x, y = vanishing.deep_network(2, 1.0, np.random.default_rng(0), m=3)
+    zs, a = mlp.forward(weights, biases, x)
+    deltas, _, _ = mlp.backward(weights, zs, a, y)
+    with pytest.raises(ValueError, match="one example"):
+        vanishing.bound_slack(weights, zs, deltas)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_layer_gains_multiply_to_the_norm_ratio(activation):
+    gains, estimate = vanishing.layer_gains(5, activation, 2.0, seed=3)
+    norms = vanishing.layer_gradient_norms(5, activation, 2.0, seed=3)
+    assert gains.shape == estimate.shape == (5,)
+    assert np.prod(gains) == pytest.approx(norms[0] / norms[-1], rel=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_large_sigmoid_weights_explode_as_scale_times_rms_sigma_prime_says(seed):
+    # One unit passes the error on only in a narrow band, but a layer's gain is about
+    # scale * RMS sigma'(z), which grows with the scale: at 32 the gradient explodes.
+    for scale, low, high in ((1.0, 0.1, 0.3), (32.0, 1.2, 3.0)):
+        gains, estimate = vanishing.layer_gains(10, "sigmoid", scale, seed=seed)
+        assert low < np.exp(np.mean(np.log(gains))) < high, (scale, gains)
+        assert 0.7 < np.exp(np.mean(np.log(gains / estimate))) < 1.4, (scale, gains, estimate)
+    assert np.prod(gains) > 10

@@ -184,8 +184,10 @@ def bptt(ys, cache, loss="squared"):
     """Backpropagation through time. Returns ``(loss, grads, deltas)``.
 
     loss: "squared" or "cross_entropy" (R5). grads has keys U, W, V, b, c, each shaped like its
-    parameter. deltas is (T, n_h) with deltas[t] = δ^t = dL/dh^t through all later steps:
-    δ^t = V^⊤ dL^t/do^t + W^⊤ (δ^{t+1} ⊙ f'(z^{t+1})), and δ^{T-1} = V^⊤ dL^{T-1}/do^{T-1}.
+    parameter. deltas is (T, n_h); in the notes' steps 1..T, row t - 1 holds
+    δ^t = dL/dh^t through all later steps (so deltas[-1] is δ^T):
+    δ^T = V^⊤ dL^T/do^T, and δ^t = V^⊤ dL^t/do^t + W^⊤ (δ^{t+1} ⊙ f'(z^{t+1})) for t < T.
+    The loop runs over the rows; its comments name the step of row t, t + 1, as s.
     """
     ys = check_targets(ys, cache)
     _, f_prime = act.get(cache["activation"])
@@ -194,19 +196,23 @@ def bptt(ys, cache, loss="squared"):
     grads = {"V": dos.T @ hs, "c": dos.sum(axis=0)}  # dL/dV = Σ_t dL^t/do^t (h^t)^⊤, dL/dc
     grads |= {name: np.zeros_like(cache[name]) for name in ("U", "W", "b")}
     deltas = np.zeros_like(hs)
-    dh_next = np.zeros(hs.shape[1])  # what δ^{t+1} sends back to h^t; nothing after the last step
-    for t in reversed(range(len(xs))):
-        deltas[t] = cache["V"].T @ dos[t] + dh_next  # δ^t = V^⊤ dL^t/do^t + W^⊤ (δ^{t+1} ⊙ f')
-        dz, dh_next = step_backward(deltas[t], zs[t], cache["W"], f_prime)  # dL/dz^t, W^⊤ dL/dz^t
-        grads["U"] += np.outer(dz, xs[t])  # dL/dU += (dL/dz^t) (x^t)^⊤
-        grads["W"] += np.outer(dz, h_prevs[t])  # dL/dW += (dL/dz^t) (h^{t-1})^⊤
-        grads["b"] += dz  # dL/db += dL/dz^t
+    dh_next = np.zeros(hs.shape[1])  # what δ^{s+1} sends back to h^s; nothing after step T
+    for t in reversed(range(len(xs))):  # row t is step s = t + 1
+        deltas[t] = cache["V"].T @ dos[t] + dh_next  # δ^s = V^⊤ dL^s/do^s + W^⊤ (δ^{s+1} ⊙ f')
+        dz, dh_next = step_backward(deltas[t], zs[t], cache["W"], f_prime)  # dL/dz^s, W^⊤ dL/dz^s
+        grads["U"] += np.outer(dz, xs[t])  # dL/dU += (dL/dz^s) (x^s)^⊤
+        grads["W"] += np.outer(dz, h_prevs[t])  # dL/dW += (dL/dz^s) (h^{s-1})^⊤
+        grads["b"] += dz  # dL/db += dL/dz^s
     value = float(np.sum(loss_terms(cache["os"], ys, loss)))
     return value, in_callers_shapes(grads, cache), deltas
 
 
 def grad_h0(deltas, cache):
-    """dL/dh0 = W^⊤ (δ^0 ⊙ f'(z^0)), shape (n_h,): the gradient at the initial state h0."""
+    """dL/dh^0 = W^⊤ (δ^1 ⊙ f'(z^1)), shape (n_h,): the gradient at the initial state h0.
+
+    δ^1 is deltas[0] and z^1 is cache["zs"][0] (row 0 is step 1): h^0 reaches the loss only
+    through z^1 = U x^1 + W h^0 + b.
+    """
     _, f_prime = act.get(cache["activation"])
     return step_backward(deltas[0], cache["zs"][0], cache["W"], f_prime)[1]
 
@@ -214,8 +220,9 @@ def grad_h0(deltas, cache):
 def truncated_grads(dos, cache, k):
     """dL/dU, dL/dW, dL/db of truncated BPTT from the output deltas dos = dL^t/do^t, (T, ..., n_y).
 
-    Lag j = 0, 1, ..., k-1 at once for every loss L^t: row r of ``dh`` is dL^{r+j}/dh^r, the
-    gradient of the loss j steps later. k is an int, or one per ensemble member (shape (B,)).
+    Lag j = 0, 1, ..., k-1 at once for every loss L^t: row r of ``dh`` (step s = r + 1) is
+    dL^{s+j}/dh^s, the gradient of the loss j steps later. k is an int, or one per ensemble
+    member (shape (B,)).
     """
     _, f_prime = act.get(cache["activation"])
     xs, h_prevs, zs, W = (cache[key] for key in ("xs", "h_prevs", "zs", "W"))
@@ -223,12 +230,12 @@ def truncated_grads(dos, cache, k):
     dh = vecmat(dos, cache["V"])  # lag 0: dL^t/dh^t = V^⊤ dL^t/do^t
     for j in range(min(int(np.max(k)), len(xs))):
         reach = np.reshape(j < np.asarray(k), np.shape(k) + (1,))  # L^t still reaches z^{t-j}
-        dz, dh_prev = step_backward(dh, zs[: len(dh)], W, f_prime)  # dL^{r+j}/dz^r, ../dh^{r-1}
+        dz, dh_prev = step_backward(dh, zs[: len(dh)], W, f_prime)  # dL^{s+j}/dz^s, ../dh^{s-1}
         dz = dz * reach
         grads["U"] += np.einsum("t...i,t...j->...ij", dz, xs[: len(dz)])  # Σ dL^t/dz^s (x^s)^⊤
         grads["W"] += np.einsum("t...i,t...j->...ij", dz, h_prevs[: len(dz)])  # .. (h^{s-1})^⊤
         grads["b"] += dz.sum(axis=0)  # dL/db += Σ dL^t/dz^s
-        dh = dh_prev[1:]  # row r: dL^{r+j+1}/dh^r, the next lag
+        dh = dh_prev[1:]  # row r (step s): dL^{s+j+1}/dh^s, the next lag
     return grads
 
 
@@ -255,8 +262,11 @@ def sequence_loss(xs, params, ys, h0=None, activation="tanh", loss="squared"):
 
 
 def loss_from(h, t, ys, cache, loss="squared"):
-    """L^t + ... + L^{T-1} (rows t onwards) as a function of the state h = hs[t]; its gradient
-    with respect to h (n_h,) is δ^t = dL/dh^t, the definition bptt's recursion is checked against.
+    """The loss from row t on as a function of the state h = hs[t], h^s with s = t + 1.
+
+    In the notes' steps: L^s + L^{s+1} + ... + L^T (the earlier losses do not depend on h^s), so
+    its gradient with respect to h (n_h,) is δ^s = dL/dh^s = deltas[t], the definition bptt's
+    recursion is checked against. t is a row, 0..T-1.
     """
     ys = check_targets(ys, cache)
     _, o = step_output(h, cache["V"], cache["c"])  # L^t depends on h^t through o^t only

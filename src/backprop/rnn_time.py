@@ -1,7 +1,8 @@
 """Gradients through time (chapter "RNN"): how the gradient of a late loss grows or shrinks as
 BPTT pushes it back through the steps, h^t -> h^{t-1} -> ..., one Jacobian per step.
 
-Indices are the code's rows, 0..T-1 (the notes' steps 1..T); shapes as in :mod:`backprop.rnn`.
+Arrays are indexed by the code's rows, 0..T-1: row t holds the notes' step t + 1 (steps run
+1..T, as in the chapter); shapes as in :mod:`backprop.rnn`.
 """
 
 import numpy as np
@@ -11,19 +12,26 @@ from backprop.rnn import check_targets, output_delta
 
 
 def hidden_jacobians(cache):
-    """dh^t/dh^{t-1} = diag(f'(z^t)) W for every step, shape (T, n_h, n_h)."""
+    """J^s = dh^s/dh^{s-1} = diag(f'(z^s)) W for every step s = 1..T, shape (T, n_h, n_h).
+
+    Row t is J^{t+1} = dh^{t+1}/dh^t (row 0 is J^1 = dh^1/dh^0).
+    """
     _, f_prime = act.get(cache["activation"])
     return f_prime(cache["zs"])[:, :, None] * cache["W"]  # row i of W scaled by f'(z^t_i)
 
 
 def log_norms_through_time(jacobians, g):
-    """log10 ||g_t|| for t = 0..T-1, where g_{T-1} = g and g_{t-1} = J_t^⊤ g_t (J_t = jacobians[t]).
+    """log10 ||g_t|| for the rows t = 0..T-1: g_{T-1} = g, g_{t-1} = J_t^⊤ g_t (J_t = jacobians[t]).
 
-    This is how a gradient g arriving at the last state grows or shrinks as it is pushed back
-    through time: g_t = (J_{t+1} ... J_{T-1})^⊤ g. The vector is rescaled to unit norm after
-    every step and the logs of the scales are added, so it neither overflows nor underflows
-    for any T. An exactly zero gradient (a dead relu layer, a saturated output) gives -inf from
-    that step back. jacobians (T, n, n), g (n,); returns (T,).
+    Subscripts are rows. This is how a gradient g arriving at the last state grows or shrinks
+    as it is pushed back through time: g_t = (J_{T-1} J_{T-2} ... J_{t+1})^⊤ g, the latest on
+    the left. With the jacobians of :func:`hidden_jacobians` (row t is J^{t+1}) and
+    g = dL^T/dh^T, row t is the gradient at the notes' h^{t+1}:
+    (J^T J^{T-1} ... J^{t+2})^⊤ g, a product of T - 1 - t Jacobians.
+    The vector is rescaled to unit norm after every step and the logs of the scales are added,
+    so it neither overflows nor underflows for any T. An exactly zero gradient (a dead relu
+    layer, a saturated output) gives -inf from that step back. jacobians (T, n, n), g (n,);
+    returns (T,).
     """
     jacobians, g = np.asarray(jacobians, dtype=np.float64), np.array(g, dtype=np.float64)
     if jacobians.ndim != 3 or jacobians.shape[1:] != (g.size, g.size) or g.shape != (g.size,):
@@ -45,12 +53,12 @@ def log_norms_through_time(jacobians, g):
 
 
 def grad_norms_through_time(ys, cache, loss="squared"):
-    """log10 ||dL^{T-1}/dh^t|| for rows t = 0..T-1: the LAST step's loss only, pushed back.
+    """log10 ||dL^T/dh^s|| for the steps s = 1..T (row t is s = t + 1): the LAST loss only.
 
-    dL^{T-1}/dh^{T-1} = V^⊤ dL^{T-1}/do^{T-1}, then dL^{T-1}/dh^{t-1} = (diag(f'(z^t)) W)^⊤
-    dL^{T-1}/dh^t, by ``log_norms_through_time``: finite for exploding and vanishing settings
+    In the notes' steps: dL^T/dh^T = V^⊤ dL^T/do^T, then dL^T/dh^{s-1} = (diag(f'(z^s)) W)^⊤
+    dL^T/dh^s, by ``log_norms_through_time``: finite for exploding and vanishing settings
     alike, -inf where the gradient is exactly zero. Returns (T,).
     """
     ys = check_targets(ys, cache)
-    do = output_delta(cache["os"][-1], ys[-1], loss)  # dL^{T-1}/do^{T-1}
+    do = output_delta(cache["os"][-1], ys[-1], loss)  # dL^T/do^T (the last row is step T)
     return log_norms_through_time(hidden_jacobians(cache), cache["V"].T @ do)

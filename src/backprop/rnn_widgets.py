@@ -38,11 +38,12 @@ def delta_norms(T, spectral_radius, activation):
 
 
 def log_gain(T, spectral_radius, activation):
-    """log10 ||∂L^{T-1}/∂h^t|| - log10 ||∂L^{T-1}/∂h^{T-1}||, shape (T,); -inf where exactly zero.
+    """log10 ||∂L^T/∂h^s|| - log10 ||∂L^T/∂h^T|| for s = 1..T, shape (T,); -inf where exactly zero.
 
-    With one output, ∂L^{T-1}/∂h^{T-1} = V^⊤ (dL^{T-1}/do^{T-1}) points along V^⊤, so the ratio
-    is the gain of (∂h^{T-1}/∂h^t)^⊤ on V^⊤, whatever the output's size (even where sigmoid'(o)
-    underflows). Indices are the code's rows (0..T-1).
+    Entry t is step s = t + 1 (the code's rows 0..T-1 are the notes' steps 1..T). With one
+    output, ∂L^T/∂h^T = V^⊤ (dL^T/do^T) points along V^⊤, so the ratio is the gain of
+    (∂h^T/∂h^s)^⊤ on V^⊤, whatever the output's size (even where sigmoid'(o) underflows);
+    entry 0 is the gain through all T - 1 Jacobians J^T ... J^2 back to h^1.
     """
     _, cache = example(T, spectral_radius, activation)
     g = cache["V"][0]

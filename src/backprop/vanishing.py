@@ -2,9 +2,12 @@
 
 The recursion (BP2) delta^l = ((W^{l+1})^T delta^{l+1}) ⊙ f'(z^l) multiplies the
 error by one such factor per layer on its way down. A sigmoid has f' <= 1/4, so k
-sigmoid layers multiply it by at most (1/4)^k times the norms of their weights; large
-weights push z into the flat tails, where f' ~ 0 (saturation). Either way the first
-layers learn slowly: the gradient vanishes. Weights large enough (ReLU) make it explode.
+sigmoid layers multiply it by at most (1/4)^k times the norms of their weights
+(:func:`delta_bounds`, :func:`bound_slack`): at the standard scale the gradient vanishes.
+Large weights push most z into the flat tails, where f' ~ 0 (saturation), yet a layer
+multiplies the error by about scale * RMS f'(z) (:func:`layer_gains`), which keeps growing
+with the scale for the sigmoid too: large enough weights make the gradient explode, with
+sigmoid units as with tanh and ReLU.
 
 Layers are numbered as in the notes, 1 (first hidden) to L (output); an array with
 one entry per layer holds layer l at index l - 1.
@@ -138,3 +141,49 @@ def delta_bounds(weights, delta_out):
     L = len(weights)
     above = np.array([np.prod(spectral[l:]) for l in range(1, L + 1)])  # prod_{k>l} ||W^k||_2
     return sigmoid_bound(L - np.arange(1, L + 1)) * above * np.linalg.norm(delta_out)
+
+
+def bound_slack(weights, zs, deltas):
+    """Why :func:`delta_bounds` is loose: ``(slope, direction)`` of each step, shapes (L - 1,).
+
+    One sigmoid network, ONE example (zs[l-1] = z^l and deltas[l-1] = delta^l of shape (n_l, 1)).
+    Step l (entry l-1, l = 1..L-1) takes delta^{l+1} to delta^l = sigma'(z^l) ⊙ v with
+    v = (W^{l+1})^T delta^{l+1}; the bound charges it 1/4 ||W^{l+1}||_2 ||delta^{l+1}||, so
+
+        ||delta^l|| / (1/4 ||W^{l+1}||_2 ||delta^{l+1}||) = slope[l-1] * direction[l-1],
+        slope     = ||sigma'(z^l) ⊙ v|| / (1/4 ||v||)            (sigma' below its maximum 1/4)
+        direction = ||v|| / (||W^{l+1}||_2 ||delta^{l+1}||)      (delta not W's worst direction)
+
+    both in [0, 1], and measured / bound at layer l is the product of both over the steps k >= l.
+    """
+    if any(np.shape(d)[1:] != (1,) for d in deltas):
+        raise ValueError(
+            f"deltas must be of one example, shapes (n_l, 1), got {[np.shape(d) for d in deltas]}"
+        )
+    slope, direction = [], []
+    for l in range(1, len(weights)):
+        W, d_above = weights[l], deltas[l]  # W^{l+1}, delta^{l+1}
+        v = W.T @ d_above  # (W^{l+1})^T delta^{l+1}
+        slope.append(np.linalg.norm(act.sigmoid_prime(zs[l - 1]) * v) / (0.25 * np.linalg.norm(v)))
+        direction.append(np.linalg.norm(v) / (np.linalg.norm(W, 2) * np.linalg.norm(d_above)))
+    return np.array(slope), np.array(direction)
+
+
+def layer_gains(depth, activation, scale, width=30, m=100, seed=0):
+    """``(gains, estimate)`` of :func:`deep_network` (``default_rng(seed)``), shapes (depth,).
+
+    gains[l-1] = ||delta^l||_F / ||delta^{l+1}||_F, the factor by which step l of (BP2) changes
+    the error's size, so prod(gains) = ||delta^1|| / ||delta^L||. estimate[l-1] =
+    scale * RMS f'(z^l) (root mean square over layer l's units and examples): unit j of layer l
+    gets (W^{l+1})^T delta^{l+1} summed over the units above, of size about
+    scale ||delta^{l+1}|| / sqrt(n_l) when W^{l+1} ~ scale N(0, 1/n_l) is independent of
+    delta^{l+1}, so ||delta^l||^2 ~ scale^2 mean_j f'(z_j)^2 ||delta^{l+1}||^2. An estimate,
+    not a bound: the page compares it with ``gains``.
+    """
+    weights, biases, x, y = deep_network(depth, scale, np.random.default_rng(seed), width, m=m)
+    zs, activations = mlp.forward(weights, biases, x, activation)
+    deltas, _, _ = mlp.backward(weights, zs, activations, y, activation)
+    _, f_prime = act.get(activation)
+    norms = np.array([np.linalg.norm(d) for d in deltas])
+    estimate = np.array([scale * np.sqrt(np.mean(f_prime(z) ** 2)) for z in zs[:-1]])
+    return norms[:-1] / norms[1:], estimate
