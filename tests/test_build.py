@@ -1,8 +1,11 @@
-"""`make book` comes back from any state of _build/: each part deleted in turn, the next build
-makes again what depends on it and succeeds, with every page of both editions in place."""
+"""`make book` does only what changed: it comes back from any state of _build/ (each part deleted
+in turn, the next build makes again what depends on it, with every page of both editions in
+place), and a changed translation of a figure's text re-runs only the chapter that drew it."""
 
 import shutil
 
+import catalogues
+import polib
 import pytest
 from sitetools import BUILD, EDITIONS, HTML, TOC_PAGES
 
@@ -43,3 +46,28 @@ def test_the_build_comes_back_after_a_part_of_it_is_deleted(built_book, part):
     for folder, _ in EDITIONS.values():
         missing = [page for page in TOC_PAGES if not (HTML / folder / page).is_file()]
         assert not missing, f"{folder or 'en'}: {missing} missing after deleting {part}"
+
+
+def chapters_drawing(msgid, language="zh_CN"):
+    """The chapters whose cached outputs in ``language`` looked up ``msgid``."""
+    notebooks = catalogues.executed_notebooks(language).items()
+    return [doc for doc, nb in notebooks if msgid in catalogues.output_messages(nb, language)]
+
+
+def test_a_changed_figure_translation_re_runs_only_the_chapters_that_draw_it(built_book):
+    """A translator fixes one figure label: the Chinese edition re-runs the chapter that drew
+    it, and no other chapter of either edition."""
+    po_path = BUILD.parent / "locales" / "zh_CN" / "LC_MESSAGES" / "figures.po"
+    original = po_path.read_text(encoding="utf-8")
+    catalogue = polib.pofile(po_path)
+    entry = next(e for e in catalogue if e.msgstr and len(chapters_drawing(e.msgid)) == 1)
+    entry.msgstr += " "  # a visible change of the translation, nothing else
+    try:
+        catalogue.save(po_path)
+        log = build_book()
+        assert log.returncode == 0, log.stdout[-3000:] + log.stderr[-3000:]
+        assert "zh_CN: executed 1 chapter(s)" in log.stdout, log.stdout[-3000:]
+        assert "en: executed 0 chapter(s)" in log.stdout or "en: up to date" in log.stdout
+    finally:
+        po_path.write_text(original, encoding="utf-8")
+    assert build_book().returncode == 0
