@@ -161,6 +161,14 @@ def test_every_icon_is_in_the_sites_icon_font(built_book):
     assert shown and shown <= known, shown - known
 
 
+def test_no_page_loads_the_themes_icon_script(built_book):
+    """The theme's Font Awesome script (1.5 MB; it swaps each icon for an <svg>, which breaks the
+    widgets' Play buttons) is left out of every page (course_site.ThemeTemplates)."""
+    for page in SITE_PAGES:
+        scripts = re.findall(r'<script[^>]+src="([^"]+)"', (built_book / page).read_text())
+        assert scripts and not [s for s in scripts if "fontawesome" in s.lower()], page
+
+
 def icon_names(page):
     """The icons a page's HTML names (fa-bars, ...; not modifiers such as fa-lg)."""
     classes = re.findall(
