@@ -10,9 +10,42 @@
   de-duplicated here, keeping the first of any identical registrations.
 
 - The math is typeset when the site is built (``typeset.py``): the pages load no MathJax script.
+
+- pydata-sphinx-theme 0.17 loads Font Awesome as a 1.5 MB script that swaps every <i> icon for an
+  <svg> (ipywidgets' Play buttons stop working); it has no option to leave it out (upstream issues
+  pydata/pydata-sphinx-theme#2115 and #2379). The site serves subsets of the icon fonts instead
+  (``icons.py``), so the script's tag is taken out of the theme's macros as Sphinx loads them
+  (``ThemeTemplates``), not out of a copy of the template.
 """
 
+import re
+
+from sphinx.errors import ExtensionError
+from sphinx.jinja2glue import BuiltinTemplateLoader
 from typeset import drop_mathjax_scripts, typeset_site
+
+#: the theme's template that writes its <script> tags, with the digest of its assets
+THEME_MACROS = "static/webpack-macros.html"
+FONT_AWESOME_SCRIPT = re.compile(r"[ \t]*<script\b[^>]*\bfontawesome\.js\b[^>]*>\s*</script>\n?")
+
+
+class ThemeTemplates(BuiltinTemplateLoader):
+    """Sphinx's template loader, reading the theme's macros without the Font Awesome script."""
+
+    def get_source(self, environment, template):
+        source, filename, uptodate = super().get_source(environment, template)
+        if template.lstrip("!") == THEME_MACROS:
+            source, found = FONT_AWESOME_SCRIPT.subn("", source)
+            if found != 1:  # the theme changed how it loads Font Awesome: look again
+                raise ExtensionError(f"{found} Font Awesome <script> tags in {filename}, not 1")
+        return source, filename, uptodate
+
+
+def use_theme_templates(app, config):
+    """Every page rendered by ``ThemeTemplates`` (Sphinx's ``template_bridge`` setting)."""
+    if config.template_bridge:
+        raise ExtensionError(f"course_site sets template_bridge, not {config.template_bridge}")
+    config.template_bridge = f"{__name__}.{ThemeTemplates.__name__}"
 
 
 def dedupe_scripts(app, pagename, templatename, context, doctree):
@@ -32,6 +65,7 @@ def docstring_as_written(app, what, name, obj, options, lines):
 
 
 def setup(app):
+    app.connect("config-inited", use_theme_templates)
     app.connect("html-page-context", dedupe_scripts, priority=900)
     app.connect("html-page-context", drop_mathjax_scripts, priority=901)
     app.connect("build-finished", typeset_site)

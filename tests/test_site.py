@@ -6,6 +6,7 @@ from urllib.parse import urlparse
 
 import icons
 import pytest
+from playwright.sync_api import expect
 from sitetools import BUDGETS_MB, EDITIONS, MIN_FONT_PX, TOC_PAGES, files_of, weights
 
 pytestmark = pytest.mark.book
@@ -15,6 +16,8 @@ SPHINX_PAGES = ["genindex.html", "index.html", "py-modindex.html", "search.html"
 FOLDERS = [folder for folder, _ in EDITIONS.values()]  #: each edition's folder: "", "zh/"
 #: every page of every edition, as a path under the site's root
 SITE_PAGES = [folder + page for folder in FOLDERS for page in TOC_PAGES + SPHINX_PAGES]
+#: a phone: 390 x 844 CSS px, touch (a 2x screen, as every page opened here)
+PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
 
 
 def built_pages(html):
@@ -41,11 +44,12 @@ def test_no_page_refers_to_another_host_for_scripts_or_styles(built_book):
         assert not external, f"{page} loads {external}"
 
 
-def open_offline(browser, url, width=1280, dark=False):
-    """A page loaded with every non-loopback request blocked, on a 2x screen; returns (page,
-    problems), where problems["loaded"] lists the loopback URLs it requested."""
+def open_offline(browser, url, width=1280, dark=False, device=None):
+    """A page loaded with every non-loopback request blocked, on a 2x screen (``device``, such as
+    PHONE, instead of a ``width`` x 900 window); returns (page, problems), where
+    problems["loaded"] lists the loopback URLs it requested."""
     context = browser.new_context(
-        viewport={"width": width, "height": 900},
+        **(device or {"viewport": {"width": width, "height": 900}}),
         device_scale_factor=2,
         color_scheme="dark" if dark else "light",
     )
@@ -161,6 +165,18 @@ def test_every_icon_is_in_the_sites_icon_font(built_book):
     assert shown and shown <= known, shown - known
 
 
+def test_no_page_loads_the_themes_icon_script(built_book):
+    """The theme's Font Awesome script (1.5 MB; it swaps each icon for an <svg>, which breaks the
+    widgets' Play buttons) is left out of every page (course_site.ThemeTemplates)."""
+    scripts = {
+        page: re.findall(r'<script[^>]+src="([^"]+)"', (built_book / page).read_text())
+        for page in SITE_PAGES
+    }
+    assert any(scripts.values()), "no <script src> found: the pattern is out of date"
+    found = {page: [s for s in srcs if "fontawesome" in s] for page, srcs in scripts.items()}
+    assert not any(found.values()), found
+
+
 def icon_names(page):
     """The icons a page's HTML names (fa-bars, ...; not modifiers such as fa-lg)."""
     classes = re.findall(
@@ -267,4 +283,51 @@ def test_page_at_phone_width(browser, site_url, page_path):
     assert not page.evaluate(CUT_FORMULAS), "display formulas cut off at the column's edge"
     shrunk = [f for f in page.evaluate(FIGURES) if f["shown"] < f["css"] - 0.5]
     assert not shrunk, f"figures shrunk below their CSS size at phone width: {shrunk[:3]}"
+    page.context.close()
+
+
+def no_problems(problems):
+    """No request to another host, no script error, no console error on a page."""
+    assert not problems["external"], f"requests to other hosts: {problems['external']}"
+    assert not problems["pageerror"] and not problems["console"], problems
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("folder", FOLDERS)
+def test_header_buttons_open_the_sidebars_on_a_phone(browser, site_url, folder):
+    """On a phone, the header's ☰ opens the book's navigation on screen and a chapter tapped in
+    it opens; its contents button opens the page's contents on screen."""
+    start, chapter = TOC_PAGES[1], TOC_PAGES[2]
+    page, problems = open_offline(browser, f"{site_url}/{folder}{start}", device=PHONE)
+    header = page.locator(".bd-header-article")
+    navigation = page.locator("#pst-primary-sidebar-modal")
+    header.locator(".primary-toggle").tap()
+    expect(navigation).to_have_attribute("open", "")
+    link = navigation.locator(f'nav.bd-docs-nav a[href="{chapter.rsplit("/", 1)[-1]}"]')
+    expect(link).to_be_in_viewport(ratio=1)
+    link.tap()
+    page.wait_for_url(f"{site_url}/{folder}{chapter}")
+    contents = page.locator("#pst-secondary-sidebar-modal")
+    header.locator(".secondary-toggle").tap()
+    expect(contents).to_have_attribute("open", "")
+    expect(contents.locator("nav.page-toc a").first).to_be_in_viewport(ratio=1)
+    no_problems(problems)
+    page.context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("folder", FOLDERS)
+def test_header_menu_button_collapses_the_sidebar_on_a_desktop(browser, site_url, folder):
+    """On a desktop the header's ☰ hides the book's navigation beside the page, and shows it
+    again (no dialog over the page)."""
+    page, problems = open_offline(browser, f"{site_url}/{folder}{TOC_PAGES[1]}")
+    toggle = page.locator(".bd-header-article .primary-toggle")
+    sidebar = page.locator("#pst-primary-sidebar")
+    expect(sidebar).to_be_in_viewport()
+    toggle.click()
+    expect(sidebar).to_be_hidden()
+    expect(page.locator("#pst-primary-sidebar-modal")).not_to_have_attribute("open", "")
+    toggle.click()
+    expect(sidebar).to_be_in_viewport()
+    no_problems(problems)
     page.context.close()

@@ -2,7 +2,7 @@
 
 The theme loads Font Awesome as a 1.5 MB script that turns every icon into an <svg>; its CSS
 already styles icons as font glyphs (and draws its admonition and link icons from the font), so
-the site drops the script (``templates/static/webpack-macros.html``) and serves these subsets, a
+the site drops the script (``course_site.ThemeTemplates``) and serves these subsets, a
 few kilobytes each, which ``assets/course.css`` declares after the theme's full fonts (so the full
 fonts are never fetched; the site tests check it). The widget manager's Play buttons use
 the same glyphs. ``tests/test_site.py`` checks that every icon class on a built page is here.
