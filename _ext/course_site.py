@@ -16,9 +16,15 @@
   pydata/pydata-sphinx-theme#2115 and #2379). The site serves subsets of the icon fonts instead
   (``icons.py``), so the script's tag is taken out of the theme's macros as Sphinx loads them
   (``ThemeTemplates``), not out of a copy of the template.
+
+- Sphinx 7.4 copies the static files (``html_static_path``: the site's CSS, the widget manager)
+  only when it writes a page (sphinx-doc/sphinx#1810, fixed in Sphinx 8.2): a change to
+  ``assets/course.css`` alone never reached the site. When a static file is newer than the
+  site's last build, the root page is written again, and the static files are copied with it.
 """
 
 import re
+from pathlib import Path
 
 from sphinx.errors import ExtensionError
 from sphinx.jinja2glue import BuiltinTemplateLoader
@@ -64,8 +70,20 @@ def docstring_as_written(app, what, name, obj, options, lines):
         lines[:] = ["::", ""] + ["    " + line for line in lines] + [""]
 
 
+def statics_changed(app, env, added, changed, removed):
+    """The root page, when a static file changed since the site was last built (see above)."""
+    built = Path(app.outdir, ".buildinfo")
+    if not built.exists():  # a first build writes every page
+        return []
+    since = built.stat().st_mtime
+    folders = [Path(app.confdir, folder) for folder in app.config.html_static_path]
+    newer = any(f.stat().st_mtime > since for d in folders for f in d.rglob("*") if f.is_file())
+    return [app.config.root_doc] if newer else []
+
+
 def setup(app):
     app.connect("config-inited", use_theme_templates)
+    app.connect("env-get-outdated", statics_changed)
     app.connect("html-page-context", dedupe_scripts, priority=900)
     app.connect("html-page-context", drop_mathjax_scripts, priority=901)
     app.connect("build-finished", typeset_site)
