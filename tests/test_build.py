@@ -71,3 +71,18 @@ def test_a_changed_figure_translation_re_runs_only_the_chapters_that_draw_it(bui
     finally:
         po_path.write_text(original, encoding="utf-8")
     assert build_book().returncode == 0
+
+
+def test_a_changed_stylesheet_alone_reaches_both_sites(built_book):
+    """Sphinx 7.4 copies static files only when it writes a page: the build makes it write one."""
+    source = BUILD.parent / "assets" / "course.css"
+    original = source.read_text(encoding="utf-8")
+    try:
+        source.write_text(original + "\n/* a change to the stylesheet alone */\n", encoding="utf-8")
+        assert build_book().returncode == 0
+        for folder, _ in EDITIONS.values():
+            shown = (HTML / folder / "_static" / "course.css").read_text(encoding="utf-8")
+            assert "a change to the stylesheet alone" in shown, folder or "en"
+    finally:
+        source.write_text(original, encoding="utf-8")
+    assert build_book().returncode == 0
