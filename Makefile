@@ -9,7 +9,7 @@ HTML   := _build/html
 export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
 
-.PHONY: book catalogues test lint setup serve bench clean
+.PHONY: book catalogues test test-fast lint setup serve bench clean
 
 ## make book: install what is missing, then build the site (warnings are errors): the English
 ## edition at its root, the Chinese one under zh/. The chapters execute first, once for both, in
@@ -30,6 +30,11 @@ catalogues: book
 ## chapter again under two foreign floating-point paths (tests/test_fp_paths.py)
 test: setup lint
 	$(PY) -m pytest
+
+## make test-fast: the package's tests alone, while editing it (under a minute): no book, no
+## browser (the site, JupyterLab), no foreign floating-point paths. `make test` runs them all.
+test-fast: setup
+	$(PY) -m pytest -m "not book and not browser and not fp_paths"
 
 ## make lint: ruff's lint and format checks (configured in pyproject.toml)
 lint: setup
