@@ -47,14 +47,17 @@ def test_switch_leads_to_the_section_being_read(browser, site_url, page_path, se
     """Scroll to a section, press the switch: the other edition opens at that section."""
     page, problems = open_offline(browser, f"{site_url}/{start}{page_path}")
     wait_for_math_and_widgets(page)  # the widgets take their room: the page's final layout
-    page.evaluate(f"document.getElementById('{section}').scrollIntoView()")
-    page.wait_for_timeout(300)
+    page.evaluate(f"document.getElementById('{section}').scrollIntoView({{behavior: 'instant'}})")
+    top_of_section = f"document.getElementById('{section}').getBoundingClientRect().top"
+    # at the top of the window, where the switch looks for the section being read
+    page.wait_for_function(f"{top_of_section} >= 0 && {top_of_section} < 120")
     box = page.locator("a.lang-switch").bounding_box()  # a reader's click: Playwright's .click()
     with page.expect_navigation():  # would first scroll the (sticky) button "into view"
         page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     assert page.url == f"{site_url}/{end}{page_path}#{section}"
     assert page.evaluate("document.documentElement.lang") == ("zh-CN" if end else "en")
-    top = page.evaluate(f"document.getElementById('{section}').getBoundingClientRect().top")
+    wait_for_math_and_widgets(page)  # the section where the reader sees it once the page settled
+    top = page.evaluate(top_of_section)
     assert 0 <= top < 200, f"the section is not at the top of the window: {top}"
     assert not problems["console"] and not problems["pageerror"], problems
     page.context.close()
