@@ -70,7 +70,7 @@ def test_switch_leads_to_the_section_being_read(browser, site_url, page_path, se
 )
 def test_chinese_search_finds_the_terms(browser, site_url, query, page_path):
     page, problems = open_offline(browser, f"{site_url}/{ZH}search.html?q={query}")
-    page.wait_for_selector("#search-results li a", timeout=15000)
+    page.wait_for_selector("#search-results li a")
     hits = page.locator("#search-results li a").evaluate_all("l => l.map(a => a.href)")
     assert any(hit.split("#")[0].endswith(f"/{ZH}{page_path}") for hit in hits), hits
     assert not problems["console"], problems

@@ -11,6 +11,8 @@ from sitetools import BUDGETS_MB, EDITIONS, MIN_FONT_PX, TOC_PAGES, files_of, se
 
 pytestmark = pytest.mark.book
 
+#: how long a page may take to load, settle or find (ms): an upper bound for the slowest machine
+TIMEOUT_MS = 120_000
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
 SPHINX_PAGES = ["genindex.html", "index.html", "py-modindex.html", "search.html"]  # made by Sphinx
 FOLDERS = [folder for folder, _ in EDITIONS.values()]  #: each edition's folder: "", "zh/"
@@ -51,6 +53,7 @@ def open_offline(browser, url, width=1280, dark=False, slowdown=1):
         device_scale_factor=2,
         color_scheme="dark" if dark else "light",
     )
+    context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     if slowdown > 1:  # the session lives as long as the page (held by playwright's connection)
         cdp = context.new_cdp_session(page)
@@ -268,7 +271,7 @@ def check_every_control(widget, page):
 )
 def test_search_finds_the_formulas_by_name(browser, site_url, query, page):
     tab, problems = open_offline(browser, f"{site_url}/search.html?q={query}")
-    tab.wait_for_selector("#search-results li a", timeout=15000)
+    tab.wait_for_selector("#search-results li a")
     found = tab.eval_on_selector_all("#search-results li a", "links => links.map(a => a.href)")
     assert any(page in href for href in found), found
     assert not problems["external"] and not problems["console"], problems
