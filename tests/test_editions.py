@@ -6,7 +6,6 @@ import html
 import json
 import re
 
-import edition
 import pytest
 from sitetools import EDITIONS, TOC_PAGES
 
@@ -133,6 +132,8 @@ def test_chinese_prose_has_no_english_left_and_no_raw_markup(browser, site_url, 
 def test_the_chapters_execute_once_for_both_editions(build_log):
     """Only _ext/execute.py runs chapters (drawing every language); the Sphinx builds of both
     editions never execute one, and every chapter is in the cache they read."""
+    import edition  # imports Jupyter Book, seconds: not at the module's top (make test-fast)
+
     assert "Executed notebook" not in build_log, "a Sphinx build executed a chapter itself"
     assert all(edition.output_messages(nb) for nb in edition.executed_notebooks().values())
 

@@ -4,7 +4,6 @@ edition (English at the root, Chinese under zh/: tests/test_editions.py checks w
 import re
 from urllib.parse import urlparse
 
-import icons
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sitetools import BUDGETS_MB, EDITIONS, MIN_FONT_PX, TOC_PAGES, files_of, settle, weights
@@ -164,18 +163,20 @@ def check_figures_are_sharp_and_readable(page):
 def test_every_icon_is_in_the_sites_icon_font(built_book):
     """The theme's icons are font glyphs from a subset (_ext/icons.py): a page showing another
     icon would show an empty box."""
-    shown = {name for page in SITE_PAGES for name in icon_names(built_book / page)}
+    import icons  # imports the theme, seconds: not at the module's top (make test-fast)
+
+    theme = set(icons.theme_icons())
+    shown = {name for page in SITE_PAGES for name in icon_names(built_book / page)} & theme
     known = set(icons.ICONS["solid"] + icons.ICONS["brands"])
     assert shown and shown <= known, shown - known
 
 
 def icon_names(page):
-    """The icons a page's HTML names (fa-bars, ...; not modifiers such as fa-lg)."""
+    """The names a page's HTML gives after fa- (icons such as fa-bars, modifiers such as fa-lg)."""
     classes = re.findall(
         r'class="([^"]*\bfa[srb]?\b[^"]*|[^"]*\bfa-(?:solid|brands)\b[^"]*)"', page.read_text()
     )
-    names = {c[3:] for group in classes for c in group.split() if c.startswith("fa-")}
-    return names & set(icons.theme_icons())
+    return {c[3:] for group in classes for c in group.split() if c.startswith("fa-")}
 
 
 #: a fingerprint of the images a linked figure shows (a Stack renders only its selected frame)
