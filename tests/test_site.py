@@ -86,6 +86,7 @@ def wait_for_math_and_widgets(page):
 @pytest.mark.browser
 @pytest.mark.parametrize("page_path", SITE_PAGES)
 def test_page_offline(browser, built_book, site_url, page_path):
+    """Every page of every edition passes check_page_offline on this machine's CPU."""
     check_page_offline(browser, built_book, f"{site_url}/{page_path}")
 
 

@@ -16,20 +16,20 @@ WORK = """() => { const start = performance.now(); let x = 0;
   return performance.now() - start; }"""
 
 
-def work_ms(browser, url, slowdown):
-    """The fastest of three runs of WORK in a page opened with ``slowdown``."""
-    page, _ = open_offline(browser, url, slowdown=slowdown)
-    milliseconds = min(page.evaluate(WORK) for _ in range(3))
-    page.context.close()
-    return milliseconds
-
-
 def test_the_throttled_page_is_slower(browser, site_url):
-    """The throttling is real: the same work takes at least half the SLOWDOWN longer (a margin for
-    the other processes sharing this machine's cores)."""
+    """The throttling is real: WORK, timed back to back in a page as it is and in a throttled one,
+    takes at least half the SLOWDOWN longer throttled, in one of five rounds; without the
+    throttle every round's ratio is about 1. (The throttler pauses Chromium's main thread in short
+    slices: when other processes crowd the cores, both pages are slowed alike, seen here for
+    seconds on end, so one round is not enough.)"""
     url = f"{site_url}/genindex.html"
-    fast, slow = work_ms(browser, url, 1), work_ms(browser, url, SLOWDOWN)
-    assert slow >= SLOWDOWN / 2 * fast, f"{slow:.0f} ms throttled, {fast:.0f} ms not"
+    pages = [open_offline(browser, url, slowdown=slowdown)[0] for slowdown in (1, SLOWDOWN)]
+    rounds = [[round(page.evaluate(WORK)) for page in pages] for _ in range(5)]
+    for page in pages:
+        page.context.close()
+    assert any(slow >= SLOWDOWN / 2 * fast for fast, slow in rounds), (
+        f"ms (as is, throttled): {rounds}"
+    )
 
 
 @pytest.mark.parametrize("page_path", HEAVY_PAGES)
