@@ -10,6 +10,27 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 from sitetools import CHROMIUM, CHROMIUM_ARGS, HTML, ROOT, serve  # noqa: E402  (shared with bench/)
 
+#: the fixtures whose tests `make test-fast` must leave out, and the marker it leaves them out by
+MARKER_OF_FIXTURE = {
+    "build_log": "book",
+    "built_book": "book",
+    "site_url": "book",
+    "browser": "browser",
+}
+
+
+def pytest_collection_modifyitems(items):
+    """Refuse a test that uses the built book or Chromium without its marker: `make test-fast`
+    deselects by marker, and such a test would build the book or drive Chromium there."""
+    unmarked = [
+        f"{item.nodeid} uses the fixture {fixture} but is not marked {marker}"
+        for item in items
+        for fixture, marker in MARKER_OF_FIXTURE.items()
+        if fixture in item.fixturenames and not item.get_closest_marker(marker)
+    ]
+    if unmarked:
+        raise pytest.UsageError("\n".join(unmarked))
+
 
 def build_book():
     """Build the book with `make book` (which re-runs chapters whose package changed)."""

@@ -4,7 +4,6 @@ place), and a changed translation of a figure's text re-runs only the chapter th
 
 import shutil
 
-import catalogues
 import polib
 import pytest
 from sitetools import BUILD, EDITIONS, HTML, TOC_PAGES
@@ -50,6 +49,8 @@ def test_the_build_comes_back_after_a_part_of_it_is_deleted(built_book, part):
 
 def chapters_drawing(msgid, language="zh_CN"):
     """The chapters whose cached outputs in ``language`` looked up ``msgid``."""
+    import catalogues  # imports Jupyter Book, seconds: not at the module's top (make test-fast)
+
     notebooks = catalogues.executed_notebooks(language).items()
     return [doc for doc, nb in notebooks if msgid in catalogues.output_messages(nb, language)]
 

@@ -9,7 +9,6 @@ translator has followed.
 
 import re
 
-import catalogues
 import polib
 import pytest
 from sitetools import EDITIONS, ROOT, TOC_PAGES
@@ -77,6 +76,8 @@ def test_figure_texts_are_translated_with_their_numbers_and_lines(language):
 def test_every_text_the_chapters_drew_is_in_the_figures_catalogue(built_book, language):
     """The messages each executed chapter's outputs looked up (kept in their metadata by
     backprop.lang) are all translated: a new label in a figure fails here until it is."""
+    import catalogues  # imports Jupyter Book, seconds: only the tests of the built book need it
+
     translated = {e.msgid for e in catalogue(language, "figures").translated_entries()}
     for docname, notebook in catalogues.executed_notebooks(language).items():
         drawn = catalogues.output_messages(notebook, language)

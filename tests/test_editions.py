@@ -8,7 +8,6 @@ import os
 import re
 from pathlib import Path
 
-import catalogues
 import pytest
 from sitetools import EDITIONS, TOC_PAGES
 
@@ -49,14 +48,17 @@ def test_switch_leads_to_the_section_being_read(browser, site_url, page_path, se
     """Scroll to a section, press the switch: the other edition opens at that section."""
     page, problems = open_offline(browser, f"{site_url}/{start}{page_path}")
     wait_for_math_and_widgets(page)  # the widgets take their room: the page's final layout
-    page.evaluate(f"document.getElementById('{section}').scrollIntoView()")
-    page.wait_for_timeout(300)
+    page.evaluate(f"document.getElementById('{section}').scrollIntoView({{behavior: 'instant'}})")
+    top_of_section = f"document.getElementById('{section}').getBoundingClientRect().top"
+    # at the top of the window, where the switch looks for the section being read
+    page.wait_for_function(f"{top_of_section} >= 0 && {top_of_section} < 120")
     box = page.locator("a.lang-switch").bounding_box()  # a reader's click: Playwright's .click()
     with page.expect_navigation():  # would first scroll the (sticky) button "into view"
         page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     assert page.url == f"{site_url}/{end}{page_path}#{section}"
     assert page.evaluate("document.documentElement.lang") == ("zh-CN" if end else "en")
-    top = page.evaluate(f"document.getElementById('{section}').getBoundingClientRect().top")
+    wait_for_math_and_widgets(page)  # the section where the reader sees it once the page settled
+    top = page.evaluate(top_of_section)
     assert 0 <= top < 200, f"the section is not at the top of the window: {top}"
     assert not problems["console"] and not problems["pageerror"], problems
     page.context.close()
@@ -69,7 +71,7 @@ def test_switch_leads_to_the_section_being_read(browser, site_url, page_path, se
 )
 def test_chinese_search_finds_the_terms(browser, site_url, query, page_path):
     page, problems = open_offline(browser, f"{site_url}/{ZH}search.html?q={query}")
-    page.wait_for_selector("#search-results li a", timeout=15000)
+    page.wait_for_selector("#search-results li a")
     hits = page.locator("#search-results li a").evaluate_all("l => l.map(a => a.href)")
     assert any(hit.split("#")[0].endswith(f"/{ZH}{page_path}") for hit in hits), hits
     assert not problems["console"], problems
@@ -132,6 +134,8 @@ def test_chinese_prose_has_no_english_left_and_no_raw_markup(browser, site_url, 
 def test_each_edition_executes_its_chapters_in_its_language(build_log):
     """Only tools/build.py runs chapters, each edition's in its language; the Sphinx builds never
     execute one, and every chapter is in the cache they read, its outputs drawn in its language."""
+    import catalogues  # imports Jupyter Book, seconds: not at the module's top (make test-fast)
+
     assert "Executed notebook" not in build_log, "a Sphinx build executed a chapter itself"
     for language in EDITIONS:
         notebooks = catalogues.executed_notebooks(language).values()

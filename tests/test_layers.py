@@ -14,7 +14,6 @@ import ast
 import sys
 from pathlib import Path
 
-import jupytext
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,6 +79,8 @@ def package_functions():
 
 @pytest.mark.parametrize("chapter", sorted((ROOT / "book").glob("*.md")), ids=lambda p: p.name)
 def test_chapters_do_not_redefine_a_package_function(chapter):
+    import jupytext  # imports jsonschema, seconds: here, not at the module's top (collection)
+
     defined = set()
     for cell in jupytext.read(chapter).cells:
         if cell.cell_type == "code":

@@ -136,9 +136,8 @@ def check_panels(html, count):
     assert min(fonts) >= 9
 
 
-@pytest.mark.parametrize("name", ["explorer_widget", "speed_widget", "band_widget"])
-def test_frames_are_panels_that_fit_a_phone_with_text_of_at_least_9_css_px(name):
-    check_panels(images(getattr(vw, name)()), 2)
+def test_frames_are_panels_that_fit_a_phone_with_text_of_at_least_9_css_px(built):
+    check_panels(images(built[1]), 2)  # each widget, built once for the module
 
 
 def test_the_landing_pages_still_is_two_readable_panels():

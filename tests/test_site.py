@@ -4,13 +4,15 @@ edition (English at the root, Chinese under zh/: tests/test_editions.py checks w
 import re
 from urllib.parse import urlparse
 
-import icons
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
-from sitetools import BUDGETS_MB, EDITIONS, MIN_FONT_PX, TOC_PAGES, files_of, weights
+from sitetools import BUDGETS_MB, EDITIONS, MIN_FONT_PX, TOC_PAGES, files_of, settle, weights
 
 pytestmark = pytest.mark.book
 
+#: how long a page may take to load, settle or find (ms): an upper bound for the slowest machine
+TIMEOUT_MS = 120_000
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
 SPHINX_PAGES = ["genindex.html", "index.html", "py-modindex.html", "search.html"]  # made by Sphinx
 FOLDERS = [folder for folder, _ in EDITIONS.values()]  #: each edition's folder: "", "zh/"
@@ -44,16 +46,21 @@ def test_no_page_refers_to_another_host_for_scripts_or_styles(built_book):
         assert not external, f"{page} loads {external}"
 
 
-def open_offline(browser, url, width=1280, dark=False, device=None):
+def open_offline(browser, url, width=1280, dark=False, device=None, slowdown=1):
     """A page loaded with every non-loopback request blocked, on a 2x screen (``device``, such as
-    PHONE, instead of a ``width`` x 900 window); returns (page, problems), where
+    PHONE, instead of a ``width`` x 900 window), its CPU ``slowdown`` times slower than this
+    machine's (Chromium's throttling); returns (page, problems), where
     problems["loaded"] lists the loopback URLs it requested."""
     context = browser.new_context(
         **(device or {"viewport": {"width": width, "height": 900}}),
         device_scale_factor=2,
         color_scheme="dark" if dark else "light",
     )
+    context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
+    if slowdown > 1:  # the session lives as long as the page (held by playwright's connection)
+        cdp = context.new_cdp_session(page)
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": slowdown})
     problems = {"console": [], "external": [], "pageerror": [], "loaded": []}
 
     def route(r):
@@ -72,28 +79,29 @@ def open_offline(browser, url, width=1280, dark=False, device=None):
 
 
 def wait_for_math_and_widgets(page):
+    """Wait until the page has settled (its widgets rendered, its images and fonts loaded);
+    returns (whether it has maths, its number of widget views)."""
+    settle(page)
     has_math = page.locator(".math, span.math, div.math").count() > 0  # typeset at build time
     views = page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
-    if views:  # the widget manager renders each view into a .widget-subarea beside its script
-        page.wait_for_function(
-            "Array.from(document.querySelectorAll('script[type=\"application/vnd.jupyter.widget-view+json\"]'))"
-            ".every(s => { const a = s.parentElement.querySelector('.widget-subarea');"
-            " return a && a.children.length > 0; })",
-            timeout=20000,
-        )
     return has_math, views
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize("page_path", SITE_PAGES)
 def test_page_offline(browser, built_book, site_url, page_path):
+    """Every page of every edition passes check_page_offline on this machine's CPU."""
+    check_page_offline(browser, built_book, f"{site_url}/{page_path}")
+
+
+def check_page_offline(browser, built_book, url, slowdown=1):
     """Typeset, alt text on every image, no request to another host, no console error, every
     control of every linked figure changes the figure it controls, the page and its shared assets
     within their weights, one search bar, and (last, on a 2x screen) every figure drawn at twice
-    its CSS size with its smallest text at least MIN_FONT_PX CSS px as shown."""
-    page, problems = open_offline(browser, f"{site_url}/{page_path}")
+    its CSS size with its smallest text at least MIN_FONT_PX CSS px as shown; on a CPU
+    ``slowdown`` times slower than this machine's."""
+    page, problems = open_offline(browser, url, slowdown=slowdown)
     has_math, views = wait_for_math_and_widgets(page)
-    page.wait_for_timeout(300)
     if has_math:  # every formula typeset (at build time), none an error, MathJax's font shown
         untypeset = page.locator(".math:not(:has(mjx-container))")
         assert untypeset.count() == 0, f"math not typeset: {untypeset.first.inner_text()[:80]}"
@@ -109,7 +117,7 @@ def test_page_offline(browser, built_book, site_url, page_path):
     assert len(figures) <= views
     for widget in figures:
         check_every_control(widget, page)
-    page.wait_for_load_state("networkidle")
+    settle(page)  # what the controls showed has loaded: every file the page needs is requested
     own, *shared = files_of(problems["loaded"], page.url, built_book)
     assert not [f for f in shared if "fontawesome" in f.parts], "the full icon fonts were fetched"
     for name, files in (("own HTML", [own]), ("shared assets", shared)):
@@ -160,7 +168,10 @@ def check_figures_are_sharp_and_readable(page):
 def test_every_icon_is_in_the_sites_icon_font(built_book):
     """The theme's icons are font glyphs from a subset (tools/icons.py): a page showing another
     icon would show an empty box."""
-    shown = {name for page in SITE_PAGES for name in icon_names(built_book / page)}
+    import icons  # imports the theme, seconds: not at the module's top (make test-fast)
+
+    theme = set(icons.theme_icons())
+    shown = {name for page in SITE_PAGES for name in icon_names(built_book / page)} & theme
     known = set(icons.ICONS["solid"] + icons.ICONS["brands"])
     assert shown and shown <= known, shown - known
 
@@ -178,20 +189,38 @@ def test_no_page_loads_the_themes_icon_script(built_book):
 
 
 def icon_names(page):
-    """The icons a page's HTML names (fa-bars, ...; not modifiers such as fa-lg)."""
+    """The names a page's HTML gives after fa- (icons such as fa-bars, modifiers such as fa-lg)."""
     classes = re.findall(
         r'class="([^"]*\bfa[srb]?\b[^"]*|[^"]*\bfa-(?:solid|brands)\b[^"]*)"', page.read_text()
     )
-    names = {c[3:] for group in classes for c in group.split() if c.startswith("fa-")}
-    return names & set(icons.theme_icons())
+    return {c[3:] for group in classes for c in group.split() if c.startswith("fa-")}
+
+
+#: a fingerprint of the images a linked figure shows (a Stack renders only its selected frame)
+FIGURE_STATE = """w => Array.from(w.querySelectorAll('img'))
+  .map(i => i.src.length + ':' + i.src.slice(-64)).join('|')"""
+#: the figure shows other images than ``before``, all of them loaded
+CHANGED = f"""([w, before]) => ({FIGURE_STATE})(w) !== before
+  && Array.from(w.querySelectorAll('img')).every(i => i.complete)"""
+#: a promise of the browser's next two frames: work a view queued for the next frame has run
+NEXT_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
 
 def figure_state(widget):
     """A fingerprint of the images a linked figure shows now."""
-    return widget.evaluate(
-        "w => Array.from(w.querySelectorAll('img'))"
-        ".map(i => i.src.length + ':' + i.src.slice(-64)).join('|')"
-    )
+    return widget.evaluate(FIGURE_STATE)
+
+
+def wait_for_change(widget, before, what, timeout=30_000):
+    """Wait until the linked figure ``widget`` shows other images than ``before`` (its state), all
+    loaded, and the browser has drawn since; fails naming ``what`` when it has not changed within
+    ``timeout`` ms (an upper bound for the slowest machine, not a speed)."""
+    page = widget.page
+    try:
+        page.wait_for_function(CHANGED, arg=[widget.element_handle(), before], timeout=timeout)
+    except PlaywrightTimeout:
+        raise AssertionError(f"{what} did not change its figure") from None
+    page.evaluate(NEXT_FRAMES)
 
 
 def linked_figures(page):
@@ -230,28 +259,22 @@ def check_every_control(widget, page):
         for move in (drag_slider, key_slider):  # by mouse, and by keyboard
             before = figure_state(widget)
             move(handles.nth(i), page)
-            page.wait_for_timeout(150)
-            assert figure_state(widget) != before, (
-                f"slider {i} did not change its figure ({move.__name__})"
-            )
+            wait_for_change(widget, before, f"slider {i} ({move.__name__})")
     toggles = widget.locator(".widget-toggle-buttons")
     for i in range(toggles.count()):
         before = figure_state(widget)
         toggles.nth(i).locator("button:not(.mod-active)").first.click()
-        page.wait_for_timeout(150)
-        assert figure_state(widget) != before, f"toggle {i} did not change its figure"
+        wait_for_change(widget, before, f"toggle {i}")
     selects = widget.locator("select")
     for i in range(selects.count()):
         before = figure_state(widget)
         current = selects.nth(i).evaluate("s => s.selectedIndex")
         selects.nth(i).select_option(index=(current + 1) % selects.nth(i).locator("option").count())
-        page.wait_for_timeout(150)
-        assert figure_state(widget) != before, f"drop-down {i} did not change its figure"
+        wait_for_change(widget, before, f"drop-down {i}")
     for i in range(widget.locator(".widget-play").count()):
         before = figure_state(widget)
         widget.locator(".widget-play").nth(i).locator("button").first.click()
-        page.wait_for_timeout(2500)
-        assert figure_state(widget) != before, f"play button {i} did not animate its figure"
+        wait_for_change(widget, before, f"play button {i}")
 
 
 @pytest.mark.browser
@@ -266,7 +289,7 @@ def check_every_control(widget, page):
 )
 def test_search_finds_the_formulas_by_name(browser, site_url, query, page):
     tab, problems = open_offline(browser, f"{site_url}/search.html?q={query}")
-    tab.wait_for_selector("#search-results li a", timeout=15000)
+    tab.wait_for_selector("#search-results li a")
     found = tab.eval_on_selector_all("#search-results li a", "links => links.map(a => a.href)")
     assert any(page in href for href in found), found
     assert not problems["external"] and not problems["console"], problems

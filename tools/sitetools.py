@@ -110,13 +110,30 @@ BUDGETS_MB = {"own HTML": 2.0, "shared assets": 3.0}
 MIN_FONT_PX = 9.0
 
 
+#: a page has settled: loaded, every widget view rendered into its output area (beside its
+#: script), every image loaded and no font loading (after a layout: layout asks for the fonts).
+SETTLED = """() => document.readyState === 'complete'
+  && Array.from(document.querySelectorAll('script[type$="widget-view+json"]')).every(s => {
+       const area = s.parentElement.querySelector('.widget-subarea');
+       return area && area.children.length > 0; })
+  && Array.from(document.images).every(i => i.complete)
+  && document.body.offsetHeight >= 0 && document.fonts.status === 'loaded'"""
+
+
+def settle(page, timeout=120_000):
+    """Wait until ``page`` has SETTLED: conditions of the page, not of the machine's speed (no idle
+    network, no fixed delay); ``timeout`` (ms) is an upper bound for the slowest machine."""
+    page.wait_for_function(SETTLED, timeout=timeout)
+
+
 def loaded_files(page, url, html):
-    """Open ``url`` in a playwright page and wait until the network is idle; returns the files of
-    the site it loaded (the page first). Only the URLs are recorded, never a response's body, so
-    a request that finishes as the page closes cannot fail here."""
+    """Open ``url`` in a playwright page and wait until it has settled; returns the files of the
+    site it loaded (the page first). Only the URLs are recorded, never a response's body, so a
+    request that finishes as the page closes cannot fail here."""
     urls = []
     page.on("request", lambda request: urls.append(request.url))
-    page.goto(url, wait_until="networkidle")
+    page.goto(url, wait_until="load")
+    settle(page)
     return files_of(urls, url, html)
 
 
