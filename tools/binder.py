@@ -22,14 +22,19 @@ import sys
 from pathlib import Path
 
 import polib
+import yaml
 from markdown_it.renderer import RendererHTML
 from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
 from sitetools import CHAPTERS, EDITIONS, ROOT
 
-#: the MyST extensions of the book (``_config.yml``): they decide what is a block
+#: MyST's parser with the book's extensions (``_config.yml``): they decide what is a block
 PARSER = create_md_parser(
-    MdParserConfig(enable_extensions={"dollarmath", "amsmath", "colon_fence", "deflist"}),
+    MdParserConfig(
+        enable_extensions=set(
+            yaml.safe_load((ROOT / "_config.yml").read_text())["parse"]["myst_enable_extensions"]
+        )
+    ),
     renderer=RendererHTML,
 )
 #: directives whose body is prose (the rest, such as code-cell, are left as they are)
