@@ -4,6 +4,8 @@
 
 import os
 import re
+import shutil
+import subprocess
 from concurrent.futures import ProcessPoolExecutor
 from html import unescape
 
@@ -64,6 +66,7 @@ def drawn(notebook):
     }
 
 
+@pytest.mark.binder
 @pytest.mark.parametrize("chapter, language", RUNS, ids=[f"{c.stem}-{lang}" for c, lang in RUNS])
 def test_chapter_runs_in_the_readers_environment(runs, reader_venv, chapter, language):
     notebook, seconds, error = runs[chapter, language]
@@ -80,6 +83,7 @@ def test_chapter_runs_in_the_readers_environment(runs, reader_venv, chapter, lan
 
 
 @pytest.mark.book
+@pytest.mark.binder
 def test_the_chinese_rnn_pages_binder_link_opens_a_notebook_drawn_in_chinese(
     built_book, runs, post_build
 ):
@@ -122,6 +126,7 @@ def test_a_chapters_chinese_notebook_is_the_chapter_with_its_prose_translated(ch
 
 
 @pytest.mark.book
+@pytest.mark.binder
 def test_every_chinese_binder_link_opens_a_notebook_postbuild_wrote(built_book, post_build):
     """Every page with a launch button (the chapters) opens its notebook, none a missing file."""
     pages = sorted((HTML / "zh").rglob("*.html"))
@@ -135,3 +140,19 @@ def test_every_chinese_binder_link_opens_a_notebook_postbuild_wrote(built_book, 
         binder.notebook_path("zh_CN", c).relative_to(ROOT).as_posix() for c in CHAPTERS
     }
     assert all((ROOT / path).exists() for path in opened), opened
+
+
+def test_binder_installs_the_font_the_chinese_figures_are_drawn_in():
+    """Drawing in Chinese needs a CJK font (``lang.fonts`` fails without it), which Binder's image
+    lacks: apt.txt lists the Debian package that holds the one this machine draws with."""
+    from matplotlib import font_manager
+
+    from backprop import lang
+
+    family = font_manager.FontProperties(family=lang.fonts("zh_CN")[-1])
+    font = os.path.realpath(font_manager.findfont(family, fallback_to_default=False))
+    if not shutil.which("dpkg"):
+        pytest.skip("no dpkg here to name the package of the font")
+    owner = subprocess.run(["dpkg", "-S", font], capture_output=True, text=True, check=True)
+    listed = [line.partition("#")[0].strip() for line in (ROOT / "apt.txt").read_text().split("\n")]
+    assert owner.stdout.split(":")[0] in listed, (owner.stdout, listed)

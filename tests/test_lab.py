@@ -20,7 +20,7 @@ import sitetools
 
 from test_site import figure_state, key_slider
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.binder]
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 CHAPTERS = [path.relative_to(ROOT).as_posix() for path in sitetools.CHAPTERS] + ["zh/book/rnn.md"]
