@@ -9,6 +9,7 @@ the chapters, must be the reader's: a kernelspec ``python3`` first in JUPYTER_PA
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -109,6 +110,13 @@ KERNEL_PREFIX = f"""(async () => {{
   return text;
 }})()"""
 
+#: the figures' alt texts and the controls' labels on the page
+DRAWN_TEXTS = (
+    "Array.from(document.querySelectorAll('.linked-figure img, .jp-OutputArea .widget-label'))"
+    ".map(e => e.alt || e.textContent)"
+)
+CJK = re.compile("[\u4e00-\u9fff]")
+
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_chapter_runs_as_a_notebook_in_jupyterlab(browser, lab, reader_venv, chapter):
@@ -139,6 +147,9 @@ def test_chapter_runs_as_a_notebook_in_jupyterlab(browser, lab, reader_venv, cha
     bad = [outputs for _, outputs in cells if any(o in ("error", "stream:stderr") for o in outputs)]
     assert not bad, f"{chapter}: cells with an error or a warning: {bad}"
     assert page.evaluate(KERNEL_PREFIX) == str(reader_venv), "the kernel is not the reader's"
+    if chapter.startswith("zh/"):  # as a Chinese page's launch button promises
+        drawn = page.evaluate(DRAWN_TEXTS)
+        assert any(CJK.search(text) for text in drawn), f"{chapter} drew no Chinese: {drawn[:5]}"
     figures = page.locator(".linked-figure")
     if figures.count():
         figure = figures.first
