@@ -134,12 +134,13 @@ def binder_link(app, pagename, templatename, context, doctree):
     source. Runs after the theme has made its buttons (``add_launch_buttons``, priority 501)."""
     folder = app.config.course_editions[app.config.language or ENGLISH][0]
     source = pagename + Path(app.env.doc2path(pagename)).suffix
+    notebook = app.config.course_binder_notebook.format(folder=folder, page=pagename)
     for group in context.get("header_buttons", []):
         if not folder or group.get("label") != "launch-buttons":
             continue
         for button in group["buttons"]:
             if "urlpath=" in button.get("url", "") and button["url"].endswith(f"/{source}"):
-                button["url"] = button["url"][: -len(source)] + f"{folder}{pagename}.md"
+                button["url"] = button["url"][: -len(source)] + notebook
 
 
 def binder_downloads(app, exception):
@@ -181,6 +182,8 @@ def stale_pages(app, env, added, changed, removed):
 
 def setup(app):
     app.add_config_value("course_editions", DEFAULT_EDITIONS, "env")
+    # where binder_link points (tools/binder.py writes there); "html": a change rewrites every page
+    app.add_config_value("course_binder_notebook", "{folder}{page}.md", "html")
     app.connect("env-get-outdated", stale_pages)
     app.add_transform(OutputsNotTranslated)
     app.add_transform(LateTranslations)
