@@ -73,4 +73,4 @@ bench: setup
 	$(PY) bench/run.py
 
 clean:
-	rm -rf _build
+	rm -rf _build zh  # zh/: the Chinese notebooks postBuild writes (tools/binder.py)

@@ -127,6 +127,37 @@ def switch_link(app, pagename, templatename, context, doctree):
             )
 
 
+def binder_link(app, pagename, templatename, context, doctree):
+    """A chapter's launch button in an edition other than English opens, in Binder, the chapter's
+    notebook in the edition's language, ``<edition's folder><page>.md`` (``zh/book/rnn.md``),
+    which Binder's postBuild writes (``tools/binder.py``); the theme's link names the English
+    source. Runs after the theme has made its buttons (``add_launch_buttons``, priority 501)."""
+    folder = app.config.course_editions[app.config.language or ENGLISH][0]
+    source = pagename + Path(app.env.doc2path(pagename)).suffix
+    notebook = app.config.course_binder_notebook.format(folder=folder, page=pagename)
+    for group in context.get("header_buttons", []):
+        if not folder or group.get("label") != "launch-buttons":
+            continue
+        for button in group["buttons"]:
+            if "urlpath=" in button.get("url", "") and button["url"].endswith(f"/{source}"):
+                button["url"] = button["url"][: -len(source)] + notebook
+
+
+def binder_downloads(app, exception):
+    """In an edition other than English, a chapter's source file that the download button offers
+    (``_sources/<page>.md``, Sphinx's copy of the English source) is the notebook its launch button
+    opens: the chapter with its prose translated and its language set (``tools/binder.py``)."""
+    language = app.config.language or ENGLISH
+    if exception or language == ENGLISH or app.builder.format != "html":
+        return
+    import binder  # noqa: PLC0415 (tools/, on the path of tools/build.py, which runs this build)
+
+    for chapter in binder.CHAPTERS:
+        copy = Path(app.outdir) / "_sources" / chapter.relative_to(binder.ROOT)
+        if copy.exists():
+            copy.write_text(binder.notebook(language, chapter)[0], encoding="utf-8")
+
+
 def executed_anew(env, docname):
     """Whether the chapter's outputs in the execution cache are not those the environment read
     (executed since, or never cached), or its executed notebook is missing from the site."""
@@ -151,9 +182,13 @@ def stale_pages(app, env, added, changed, removed):
 
 def setup(app):
     app.add_config_value("course_editions", DEFAULT_EDITIONS, "env")
+    # where binder_link points (tools/binder.py writes there); "html": a change rewrites every page
+    app.add_config_value("course_binder_notebook", "{folder}{page}.md", "html")
     app.connect("env-get-outdated", stale_pages)
     app.add_transform(OutputsNotTranslated)
     app.add_transform(LateTranslations)
     app.add_js_file(None, body=SWITCH_JS)
     app.connect("html-page-context", switch_link)
+    app.connect("html-page-context", binder_link, priority=502)
+    app.connect("build-finished", binder_downloads)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

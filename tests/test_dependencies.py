@@ -43,13 +43,18 @@ def test_every_module_the_package_imports_is_a_declared_dependency():
     assert not missing, f"imported but not in pyproject.toml's dependencies: {missing}"
 
 
-def test_requirements_txt_pins_a_version_of_every_dependency_that_satisfies_it():
-    lines = (ROOT / "requirements.txt").read_text().splitlines()
+def pinned(name):
+    """{normalised distribution name: version} of a requirements file's ``name==version`` lines."""
     pins = {}
-    for line in lines:
+    for line in (ROOT / name).read_text().splitlines():
         if line and not line.startswith(("#", "-")):
-            name, version = line.split("==")
-            pins[name.lower().replace("_", "-")] = version
+            package, version = line.split("==")
+            pins[package.lower().replace("_", "-")] = version
+    return pins
+
+
+def test_requirements_txt_pins_a_version_of_every_dependency_that_satisfies_it():
+    pins = pinned("requirements.txt")
     for name, requirement in declared().items():
         assert name in pins, f"{name} is a dependency but requirements.txt does not pin it"
         assert requirement.specifier.contains(pins[name]), (requirement, pins[name])
@@ -61,3 +66,14 @@ def test_the_oldest_python_declared_can_install_every_pinned_dependency():
     for name in declared():
         needs = SpecifierSet(metadata(name).get("Requires-Python") or "")
         assert needs.contains(oldest), f"{name} (as installed) needs Python {needs}, not {oldest}"
+
+
+def test_the_requirements_pin_what_constraints_txt_pins():
+    """Binder installs requirements.txt alone; the development venv adds constraints.txt: a
+    package both name is the same version in both."""
+    constraints = pinned("constraints.txt")
+    for name in ["requirements.txt", "requirements-dev.txt"]:
+        pins = pinned(name)
+        assert pins, name
+        differ = {p: (v, constraints.get(p)) for p, v in pins.items() if constraints.get(p) != v}
+        assert not differ, f"{name} and constraints.txt disagree (theirs, constraints'): {differ}"

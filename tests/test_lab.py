@@ -1,9 +1,15 @@
-"""Each chapter as a reader runs it in Binder or a local JupyterLab: opened as a notebook
-(jupytext), run top to bottom in a fresh kernel, no cell erroring, and a slider that changes its
-figure."""
+"""Each chapter as a reader runs it in Binder: opened as a notebook (jupytext) in JupyterLab, run
+top to bottom in a fresh kernel of the environment Binder makes from requirements.txt alone (the
+reader venv, conftest.py), no cell erroring, and a slider that changes its figure. The Chinese
+rnn notebook (postBuild's, as a Chinese page's launch button opens it) runs too.
+
+JupyterLab itself is the development venv's (pinned in requirements-dev.txt): Binder's base image
+brings its own JupyterLab, which requirements.txt does not install; only the kernel, which runs
+the chapters, must be the reader's: a kernelspec ``python3`` first in JUPYTER_PATH makes it so."""
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -15,10 +21,10 @@ import sitetools
 
 from test_site import figure_state, key_slider, wait_for_change
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.binder]
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-CHAPTERS = [path.relative_to(ROOT).as_posix() for path in sitetools.CHAPTERS]
+CHAPTERS = [path.relative_to(ROOT).as_posix() for path in sitetools.CHAPTERS] + ["zh/book/rnn.md"]
 
 
 def free_port():
@@ -28,11 +34,17 @@ def free_port():
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
-    """JupyterLab on loopback, configured by the repository's own postBuild (as Binder does)."""
-    config = tmp_path_factory.mktemp("jupyter-config")
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(config), PATH=f"{BIN}:{os.environ['PATH']}")
-    subprocess.run(["bash", str(ROOT / "postBuild")], env=env, check=True)
+def lab(post_build, reader_kernel):
+    """JupyterLab on loopback, configured by the repository's own postBuild (as Binder does), its
+    kernel ``python3`` the reader venv's."""
+    config = post_build
+    env = dict(
+        os.environ,
+        JUPYTER_CONFIG_DIR=str(config),
+        JUPYTER_PATH=str(reader_kernel),
+        PATH=f"{BIN}:{os.environ['PATH']}",
+    )
+    env.pop("BACKPROP_LANGUAGE", None)
     # Render every cell (no windowing), so the test can reach the widget wherever it is.
     overrides = config / "labconfig" / "default_setting_overrides.json"
     settings = json.loads(overrides.read_text())
@@ -88,9 +100,26 @@ RUNNING = (
     ".some(e => e.textContent.includes('*'))"
 )
 
+#: the running kernel's sys.prefix, asked through JupyterLab's own kernel connection
+KERNEL_PREFIX = f"""(async () => {{
+  const future = {CURRENT}.sessionContext.session.kernel.requestExecute(
+    {{code: "import sys; print(sys.prefix, end='')", silent: false, store_history: false}});
+  let text = '';
+  future.onIOPub = msg => {{ if (msg.header.msg_type === 'stream') text += msg.content.text; }};
+  await future.done;
+  return text;
+}})()"""
+
+#: the figures' alt texts and the controls' labels on the page
+DRAWN_TEXTS = (
+    "Array.from(document.querySelectorAll('.linked-figure img, .jp-OutputArea .widget-label'))"
+    ".map(e => e.alt || e.textContent)"
+)
+CJK = re.compile("[\u4e00-\u9fff]")
+
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_chapter_runs_as_a_notebook_in_jupyterlab(browser, lab, chapter):
+def test_chapter_runs_as_a_notebook_in_jupyterlab(browser, lab, reader_venv, chapter):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -117,6 +146,10 @@ def test_chapter_runs_as_a_notebook_in_jupyterlab(browser, lab, chapter):
     )
     bad = [outputs for _, outputs in cells if any(o in ("error", "stream:stderr") for o in outputs)]
     assert not bad, f"{chapter}: cells with an error or a warning: {bad}"
+    assert page.evaluate(KERNEL_PREFIX) == str(reader_venv), "the kernel is not the reader's"
+    if chapter.startswith("zh/"):  # as a Chinese page's launch button promises
+        drawn = page.evaluate(DRAWN_TEXTS)
+        assert any(CJK.search(text) for text in drawn), f"{chapter} drew no Chinese: {drawn[:5]}"
     figures = page.locator(".linked-figure")
     if figures.count():
         figure = figures.first
