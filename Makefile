@@ -31,7 +31,7 @@ test: setup lint
 ## make test-fast: the package's tests alone, while editing it, on every core: no book, no
 ## browser (the site, JupyterLab), no foreign floating-point paths. `make test` runs them all.
 test-fast: setup
-	$(PY) -m pytest -m "not book and not browser and not fp_paths" -n auto --dist loadfile
+	$(PY) -m pytest -m "not book and not browser and not fp_paths and not binder" -n auto --dist loadfile
 
 ## make lint: ruff's lint and format checks (configured in pyproject.toml)
 lint: setup
