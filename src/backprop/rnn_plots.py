@@ -161,7 +161,7 @@ class GainFigure:
             frameon=False,
             handlelength=1.6,
             columnspacing=1.0,
-            title="k = T−t steps back",
+            title="T − t steps back",
             title_fontsize=TICKS,
         )
         self.title = self.fig.text(0.5, 1 - 4 / 312, "", ha="center", va="top", fontsize=TEXT)
