@@ -137,9 +137,9 @@ class GainFigure:
         self.cut = self.ax.axvspan(
             -0.5, -0.5, color="#dddddd", zorder=0, label="cut off by truncation"
         )
-        (self.rate,) = self.ax.plot([], [], "--", color="#ff7f0e", label="rate (ρ max f′)ᵏ")
+        (self.rate,) = self.ax.plot([], [], "--", color="#ff7f0e", label="rate (ρ max f′)ᵀ⁻ᵗ")
         (self.bound,) = self.ax.plot(
-            [], [], ":", color="#2ca02c", lw=2, label="bound (σₘₐₓ(W) max f′)ᵏ"
+            [], [], ":", color="#2ca02c", lw=2, label="bound (σₘₐₓ(W) max f′)ᵀ⁻ᵗ"
         )
         (self.gain,) = self.ax.plot([], [], "o-", color="#1f77b4", ms=4, label="measured gain")
         (self.clipped,) = self.ax.plot(
