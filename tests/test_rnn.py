@@ -531,3 +531,22 @@ def test_gradient_check_returns_the_error_per_parameter():
         errors = rnn.gradient_check(xs, params, ys, loss=loss)
         assert list(errors) == list(rnn.PARAMS)
         assert all(isinstance(e, float) and e < 1e-6 for e in errors.values())
+
+
+def test_outer_sum_is_a_sum_of_outer_products_per_member():
+    rng = np.random.default_rng(3)
+    a, b = rng.standard_normal((5, 2, 3)), rng.standard_normal((5, 2, 4))  # R=5, B=2
+    got = rnn.outer_sum(a, b)
+    assert got.shape == (2, 3, 4)
+    for m in range(2):
+        assert np.allclose(got[m], sum(np.outer(a[r, m], b[r, m]) for r in range(5)))
+    assert np.allclose(rnn.outer_sum(a[:, 0], b[:, 0]), got[0])  # no ensemble axis
+
+
+def test_within_reach_zeroes_the_members_whose_truncation_is_passed():
+    dz = np.ones((4, 3, 2))  # R=4 rows, B=3 members, n=2
+    kept = rnn.within_reach(dz, 2, np.array([1, 3, 5]))
+    assert np.all(kept[:, 0] == 0) and np.all(kept[:, 1:] == 1)
+    assert np.all(rnn.within_reach(dz[:, 0], 2, 3) == 1) and np.all(
+        rnn.within_reach(dz[:, 0], 2, 2) == 0
+    )

@@ -120,11 +120,10 @@ def backward(weights, zs, activations, y, activation=None):
     deltas = [None] * L
     grad_a = activations[L] - y  # nabla_a C = a^L - y for the quadratic cost
     deltas[L - 1] = grad_a * f_prime(zs[L - 1])  # (BP1) delta^L = nabla_a C ⊙ sigma'(z^L)
-    for l in range(L - 1, 0, -1):  # layers L-1, ..., 1
-        error = np.swapaxes(weights[l], -1, -2) @ deltas[l]  # (W^{l+1})^T delta^{l+1}
-        deltas[l - 1] = error * f_prime(zs[l - 1])  # (BP2) delta^l = (...) ⊙ sigma'(z^l)
+    for l in range(L - 1, 0, -1):  # layers L-1, ..., 1 (weights[l] is W^{l+1})
+        deltas[l - 1] = (weights[l].mT @ deltas[l]) * f_prime(zs[l - 1])  # (BP2)
     grad_b = [d.sum(axis=-1, keepdims=True) for d in deltas]  # (BP3) dC/db^l_j = delta^l_j
-    grad_w = [d @ np.swapaxes(a, -1, -2) for d, a in zip(deltas, activations[:-1])]  # (BP4)
+    grad_w = [d @ a.mT for d, a in zip(deltas, activations[:-1])]  # (BP4) delta^l (a^{l-1})^T
     return deltas, grad_w, grad_b
 
 

@@ -217,6 +217,19 @@ def grad_h0(deltas, cache):
     return step_backward(deltas[0], cache["zs"][0], cache["W"], f_prime)[1]
 
 
+def outer_sum(a, b):
+    """Σ_r a[r] b[r]^⊤ over the first axis: a (R, ..., n), b (R, ..., m) -> (..., n, m).
+
+    The axes between the first and the last (an ensemble's) are kept, one sum per member."""
+    return np.einsum("r...i,r...j->...ij", a, b)
+
+
+def within_reach(dz, j, k):
+    """dz with the members whose truncation k (an int, or one per member, shape (B,)) is at most
+    the lag j set to zero: their losses do not reach j steps back. dz: (R, ..., n)."""
+    return dz * np.reshape(j < np.asarray(k), np.shape(k) + (1,))
+
+
 def truncated_grads(dos, cache, k):
     """dL/dU, dL/dW, dL/db of truncated BPTT from the output deltas dos = dL^t/do^t, (T, ..., n_y).
 
@@ -229,12 +242,11 @@ def truncated_grads(dos, cache, k):
     grads = {name: np.zeros_like(cache[name]) for name in ("U", "W", "b")}
     dh = vecmat(dos, cache["V"])  # lag 0: dL^t/dh^t = V^⊤ dL^t/do^t
     for j in range(min(int(np.max(k)), len(xs))):
-        reach = np.reshape(j < np.asarray(k), np.shape(k) + (1,))  # L^t still reaches z^{t-j}
         dz, dh_prev = step_backward(dh, zs[: len(dh)], W, f_prime)  # dL^{s+j}/dz^s, ../dh^{s-1}
-        dz = dz * reach
-        grads["U"] += np.einsum("t...i,t...j->...ij", dz, xs[: len(dz)])  # Σ dL^t/dz^s (x^s)^⊤
-        grads["W"] += np.einsum("t...i,t...j->...ij", dz, h_prevs[: len(dz)])  # .. (h^{s-1})^⊤
-        grads["b"] += dz.sum(axis=0)  # dL/db += Σ dL^t/dz^s
+        dz = within_reach(dz, j, k)  # zero where lag j >= k: L^{s+j} no longer reaches z^s
+        grads["U"] += outer_sum(dz, xs[: len(dz)])  # Σ_s dL^{s+j}/dz^s (x^s)^⊤
+        grads["W"] += outer_sum(dz, h_prevs[: len(dz)])  # Σ_s dL^{s+j}/dz^s (h^{s-1})^⊤
+        grads["b"] += dz.sum(axis=0)  # Σ_s dL^{s+j}/dz^s
         dh = dh_prev[1:]  # row r (step s): dL^{s+j+1}/dh^s, the next lag
     return grads
 

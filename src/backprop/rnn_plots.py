@@ -137,9 +137,9 @@ class GainFigure:
         self.cut = self.ax.axvspan(
             -0.5, -0.5, color="#dddddd", zorder=0, label="cut off by truncation"
         )
-        (self.rate,) = self.ax.plot([], [], "--", color="#ff7f0e", label="rate (ρ max f′)ᵏ")
+        (self.rate,) = self.ax.plot([], [], "--", color="#ff7f0e", label="rate (ρ max f′)ᵀ⁻ᵗ")
         (self.bound,) = self.ax.plot(
-            [], [], ":", color="#2ca02c", lw=2, label="bound (σₘₐₓ(W) max f′)ᵏ"
+            [], [], ":", color="#2ca02c", lw=2, label="bound (σₘₐₓ(W) max f′)ᵀ⁻ᵗ"
         )
         (self.gain,) = self.ax.plot([], [], "o-", color="#1f77b4", ms=4, label="measured gain")
         (self.clipped,) = self.ax.plot(
@@ -161,7 +161,7 @@ class GainFigure:
             frameon=False,
             handlelength=1.6,
             columnspacing=1.0,
-            title="k = T−t steps back",
+            title="T − t steps back",
             title_fontsize=TICKS,
         )
         self.title = self.fig.text(0.5, 1 - 4 / 312, "", ha="center", va="top", fontsize=TEXT)

@@ -14,7 +14,7 @@ LENGTHS = {"unroller": 16, "gain": 32}  # the sequence length of each widget (fr
 RADII = [0.5, 2.0]  # spectral radii of W: below and above 1
 ACTIVATIONS = ["tanh", "sigmoid", "relu"]
 STAGES = 3  # positions of the play button: the backward sweep in three parts
-TRUNCATIONS = {"none (full BPTT)": None, "k = 4": 4}
+TRUNCATIONS = {"none (full BPTT)": None, "τ = 4": 4}
 N_X, N_H, N_Y = 2, 8, 1
 
 
