@@ -122,6 +122,7 @@ def test_a_linked_figure_in_chinese_has_chinese_controls_and_alt_text(catalogue,
     links = [w for w in widget._instances.values() if isinstance(w, Link)]
     assert any(k.source[0] is control and k.target[0] is stack for k in links)
     assert "weight scale {0}: {1}" in shown.messages
+    assert shown.messages["weight scale"] == "权重尺度"  # the control's, made before the figure
 
 
 def test_a_linked_figure_in_english_is_the_box_itself(monkeypatch):
@@ -145,3 +146,9 @@ def test_a_missing_font_is_a_clear_error(monkeypatch):
     monkeypatch.setitem(lang.FONTS, "xx", ["DejaVu Sans", "No Such Font"])
     with pytest.raises(RuntimeError, match="No Such Font"):
         lang.fonts("xx")
+
+
+def test_a_play_control_records_its_texts_in_the_figure_it_drives(catalogue, chinese):
+    control = linked.play("weight scale", [1, 2])
+    shown = linked.figure(draw_scale, [control], alt="layer l")
+    assert {"weight scale", "play weight scale", "layer l"} <= set(shown.messages)

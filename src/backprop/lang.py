@@ -78,6 +78,12 @@ def catalogue(language):
     return {e.msgid: e.msgstr for e in polib.pofile(path) if e.translated() and not e.obsolete}
 
 
+def note(messages):
+    """Count ``messages`` ({msgid: msgstr}, looked up earlier: the texts of a control made before
+    the figure it drives) as looked up now, so the output drawn now records them too."""
+    _state["seen"] |= messages
+
+
 def message(text):
     """The catalogue's msgid of ``text``: its numbers replaced by {0}, {1}, ..."""
     count = iter(range(len(text)))

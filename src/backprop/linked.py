@@ -53,15 +53,17 @@ def _options(options):
 
 def _control(kind, description, options, index, **settings):
     """A selection widget of ``kind`` in the current language; ``control.english`` keeps its
-    English (label, value) pairs for :func:`frames`."""
+    English (label, value) pairs for :func:`frames`, ``control.messages`` the messages its texts
+    looked up (the figure it drives records them: :func:`figure`)."""
     english = _options(options)
-    control = kind(
-        options=[(lang.translate(label), value) for label, value in english],
-        index=index,
-        description=lang.translate(description),
-        **settings,
-    )
-    control.english = english
+    with lang.recording() as messages:
+        control = kind(
+            options=[(lang.translate(label), value) for label, value in english],
+            index=index,
+            description=lang.translate(description),
+            **settings,
+        )
+    control.english, control.messages = english, messages
     return control
 
 
@@ -102,13 +104,15 @@ def play(description, options, interval=900, index=0):
     ``slider.player`` and :func:`figure` shows the two side by side.
     """
     step = slider(description, options, index)
-    step.player = widgets.Play(
-        value=index,
-        min=0,
-        max=len(step.options) - 1,
-        interval=interval,
-        description=lang.translate(f"play {description}"),
-    )
+    with lang.recording() as messages:
+        step.player = widgets.Play(
+            value=index,
+            min=0,
+            max=len(step.options) - 1,
+            interval=interval,
+            description=lang.translate(f"play {description}"),
+        )
+    step.messages |= messages
     widgets.jslink((step.player, "value"), (step, "index"))
     return step
 
@@ -288,6 +292,8 @@ def figure(draw, controls, alt, dpi=72):
     """
 
     def made():
+        for control in controls:  # made before: their texts count as this output's too
+            lang.note(control.messages)
         rows = [widgets.HBox([c.player, c]) if hasattr(c, "player") else c for c in controls]
         stacks, style = frames(draw, controls, alt, dpi)
         box = widgets.VBox(rows + [style, stacks])
