@@ -181,11 +181,13 @@ def execute(language):
             cache.remove_cache(cached.pk)  # a figure text's translation changed: draw it again
     os.environ[lang.VARIABLE] = language  # the kernels inherit the language and the memory
     os.environ[memory.VARIABLE] = str(BUILD / "memory")
+    start = time.perf_counter()
     result = load_executor("local-parallel", cache).run_and_cache(timeout=TIMEOUT)
     failed = result.errored + result.excepted
     for uri in failed:
         print(f"{uri} failed:\n{cache.get_project_record(uri).traceback}", file=sys.stderr)
-    print(f"{language}: executed {len(result.succeeded)} chapter(s), {len(failed)} failed")
+    took = f"{time.perf_counter() - start:.1f} s"
+    print(f"{language}: executed {len(result.succeeded)} chapter(s), {len(failed)} failed, {took}")
     return len(failed)
 
 
@@ -224,8 +226,9 @@ def sphinx(language):
     """Build the edition's site from its execution cache; returns Sphinx's exit status."""
     from jupyter_book.sphinx import build_sphinx  # noqa: PLC0415 (only this process needs it)
 
+    start = time.perf_counter()
     compile_catalogues(language)
-    return build_sphinx(
+    status = build_sphinx(
         ROOT,
         site(language),
         noconfig=True,
@@ -236,6 +239,8 @@ def sphinx(language):
         warningiserror=True,
         keep_going=True,
     )
+    print(f"{language}: Sphinx {time.perf_counter() - start:.1f} s")
+    return status
 
 
 def main(languages):
