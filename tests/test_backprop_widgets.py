@@ -1,5 +1,7 @@
 """The backprop chapter's widget network, as the chapter describes it (widget_state)."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -12,7 +14,10 @@ from backprop.backprop_widgets import (
     backward_steps,
     columns,
     deltas_widget,
+    step_alt,
+    widget_network,
     widget_state,
+    widget_steps,
 )
 from test_mlp_widgets import (
     check_panels,
@@ -62,3 +67,34 @@ def test_a_deltas_frame_drawn_after_another_is_its_full_drawing():
         shown = [linked.render(f, 72)[0] for f in draw(figure, step, scale)]
     for a, b in zip(shown, full_drawing(draw(DeltaFigure([2, 3, 3, 2]), 2, 8.0), 72)):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("scale", SCALES)
+def test_widget_steps_are_the_backward_pass_of_the_widget_network(scale):
+    weights, biases = widget_network(scale)
+    for example in EXAMPLES:
+        deltas, errors, primes = widget_steps(scale, example)
+        x, y = columns(EXAMPLES[example])
+        zs, activations = mlp.forward(weights, biases, x)
+        expected = mlp.backward(weights, zs, activations, y)[0]
+        for d, e in zip(deltas, expected):
+            np.testing.assert_array_equal(d, e.ravel())
+        np.testing.assert_allclose(errors[-1], (activations[-1] - y).ravel())
+
+
+def test_a_step_alt_text_gives_the_norms_and_slopes_the_frame_shows():
+    example = "y=(1, 0): far"
+    deltas, errors, primes = widget_steps(8.0, example)
+    text = step_alt((2, 3, 3, 2), "δ² (layer 2)", "8", example, 1)
+    numbers = [
+        float(n)
+        for n in re.findall(r"[0-9]+(?:\.[0-9]+)?(?:e[-+][0-9]+)?", text.split("layer 2,")[1])
+    ]
+    expected = [
+        np.linalg.norm(errors[1]),
+        primes[1].min(),
+        primes[1].max(),
+        np.linalg.norm(deltas[1]),
+    ]
+    np.testing.assert_allclose(numbers, expected, rtol=0.05)
+    assert "σ′(z²)" in text and "δ² of norm" in text

@@ -99,6 +99,22 @@ def test_a_diverging_run_is_nan_and_never_the_example(digits):
             learning_speed.example_run(h, 1)
 
 
+def test_summary_counts_dead_and_diverged_apart_and_when_a_run_died():
+    # 4 rows (before training, epochs 1-3), 1 scale, 4 seeds, 2 layers
+    norms = np.ones((4, 1, 4, 2))
+    norms[1:, 0, 1] = 0.0  # seed 1: dead from epoch 1 on
+    norms[1, 0, 2], norms[3, 0, 2] = 0.0, 0.0  # seed 2: dead at epoch 1, revived, dead at 3
+    norms[2:, 0, 3] = np.nan  # seed 3: diverged at epoch 2
+    norms[1, 0, 0, 1] = 0.0  # seed 0: the output layer gets no gradient once: not dead
+    accuracy = np.full((4, 1, 4), 0.6)
+    cost = np.arange(16.0).reshape(4, 1, 4)
+    h = learning_speed.TrainingHistory(norms, accuracy, cost, [], [], None, None)
+    s = learning_speed.ensemble_summary(h, 0)
+    assert s["died_at"].tolist() == [-1, 1, 3, -1]
+    assert (s["dead"], s["diverged"], s["learned"]) == (2, 1, 4)
+    assert s["cost"].tolist() == [12.0, 13.0, 14.0, 15.0]
+
+
 # --- the chapter's lesson, on a few seeds (the chapter asserts it on 8) ----------------------
 
 
@@ -118,6 +134,7 @@ def test_sigmoid_at_scale_1_first_layer_learns_100_times_slower_and_nothing_is_l
     s = learning_speed.ensemble_summary(lesson["sigmoid"], 0)
     assert np.all(s["worst_ratio"] < 1e-2), s["worst_ratio"]  # measured up to ~4e-3
     assert np.all(s["accuracy"] < 0.3) and s["learned"] == 0, s["accuracy"]
+    assert np.all(np.abs(s["cost"] - 0.45) < 0.02), s["cost"]  # the constant output 0.1
 
 
 def test_larger_weights_let_sigmoid_learn_and_tanh_learns_at_scale_1(lesson):
@@ -131,6 +148,7 @@ def test_relu_at_scale_4_explodes_then_dies(lesson):
     s = learning_speed.ensemble_summary(lesson["relu"], 1)
     assert np.all(s["ratio"] > 10), s["ratio"]  # layer 1 starts ~60x faster than the output
     assert s["dead"] + s["diverged"] == 3 and s["learned"] == 0, s
+    assert s["dead"] == 3 and np.all(s["died_at"] == 1), s  # every run dead after epoch 1
 
 
 def test_example_run_is_the_median_run(lesson):

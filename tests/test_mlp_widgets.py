@@ -180,3 +180,13 @@ def test_explorer_and_speed_frames_drawn_after_others_are_their_full_drawings():
         shown = [linked.render(f, 80)[0] for f in speed.draw(norms, accuracy, str(setting))]
     for a, b in zip(shown, full_drawing(fresh.draw(norms, accuracy, str(setting)), 80)):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("activation", vw.ACTIVATIONS)
+def test_explorer_alt_text_gives_the_frames_numbers(activation):
+    norms, mean_ratio, saturated = vw.explorer_stats(10, activation, 1.0)
+    text = vw.explorer_alt(10, activation, 1.0)
+    assert f"{norms[0] / norms[-1]:.1e} times" in text
+    assert f"from {mean_ratio.min():.2f} to {mean_ratio.max():.2f}" in text
+    assert f"(largest {saturated.max():.0%})" in text
+    assert ("inactive (z ≤ 0)" in text) == (activation == "relu")

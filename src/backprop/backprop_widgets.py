@@ -39,14 +39,40 @@ def columns(example):
     return tuple(np.array(v, dtype=np.float64).reshape(-1, 1) for v in example)
 
 
-def widget_state(scale, example, sizes=(2, 3, 3, 2), seed=0):
-    """``(a^L, primes)`` of the widget's network at weight ``scale`` on ``EXAMPLES[example]``:
-    its output a^L, shape (n_L,), and sigma'(z^l) of every layer, one array of shape (n_l,) each.
-    The network is W^l = scale * W0^l, b^l from ``mlp.init_network(sizes, default_rng(seed))``."""
+def widget_network(scale, sizes=(2, 3, 3, 2), seed=0):
+    """``(weights, biases)`` of the widget's network: W^l = scale * W0^l and b^l, with W0^l and b^l
+    from ``mlp.init_network(sizes, default_rng(seed))``: W0^l ~ N(0, 1/n_{l-1}), b^l ~ N(0, 1)."""
     weights0, biases = mlp.init_network(list(sizes), np.random.default_rng(seed))
+    return [scale * W for W in weights0], biases
+
+
+def widget_state(scale, example, sizes=(2, 3, 3, 2), seed=0):
+    """``(a^L, primes)`` of the widget's network (:func:`widget_network`) on ``EXAMPLES[example]``:
+    its output a^L, shape (n_L,), and sigma'(z^l) of every layer, one array of shape (n_l,) each."""
+    weights, biases = widget_network(scale, sizes, seed)
     x, _ = columns(EXAMPLES[example])
-    zs, activations = mlp.forward([scale * W for W in weights0], biases, x)
+    zs, activations = mlp.forward(weights, biases, x)
     return activations[-1].ravel(), [sigmoid_prime(z).ravel() for z in zs]
+
+
+def widget_steps(scale, example, sizes=(2, 3, 3, 2), seed=0):
+    """:func:`backward_steps` ``(deltas, errors, primes)`` of the widget's network
+    (:func:`widget_network`) on ``EXAMPLES[example]``: what its frames show."""
+    return backward_steps(*widget_network(scale, sizes, seed), *columns(EXAMPLES[example]))
+
+
+def step_alt(sizes, step_label, scale, example, step, seed=0):
+    """The alt text of one frame of :func:`deltas_widget`, with the numbers the frame shows."""
+    deltas, errors, primes = widget_steps(float(scale), example, sizes, seed)
+    l = len(sizes) - 1 - step
+    norm = np.linalg.norm
+    return (
+        f"Backward pass of a {'-'.join(map(str, sizes))}-network at step {step_label}, weight "
+        f"scale {scale}, target {example}: each unit coloured by its delta. The step's Hadamard "
+        f"product: the error reaching layer {l}, of norm {norm(errors[l - 1]):.2g}, times "
+        f"σ′(z{superscript(l)}) between {primes[l - 1].min():.2g} and {primes[l - 1].max():.2g} "
+        f"gives δ{superscript(l)} of norm {norm(deltas[l - 1]):.2g}."
+    )
 
 
 def deltas_widget(sizes=(2, 3, 3, 2), seed=0, dpi=72):
@@ -55,28 +81,23 @@ def deltas_widget(sizes=(2, 3, 3, 2), seed=0, dpi=72):
 
     Frames: (L steps) x len(SCALES) x len(EXAMPLES), all computed here.
     """
-    weights0, biases = mlp.init_network(list(sizes), np.random.default_rng(seed))
     figure = DeltaFigure(sizes)
 
     def draw(step, scale, example):
-        x, y = columns(example)
-        weights = [scale * W for W in weights0]
-        deltas, errors, primes = backward_steps(weights, biases, x, y)
+        weights, biases = widget_network(scale, sizes, seed)  # example: an (x, y) pair
+        deltas, errors, primes = backward_steps(weights, biases, *columns(example))
         l = len(weights) - step
         return figure.draw(step, deltas, weights, errors[l - 1], primes[l - 1])
 
     L = len(sizes) - 1
+    steps = {f"δ{superscript(L - s)} (layer {L - s})": s for s in range(L)}  # label: step
     controls = [
-        linked.play(
-            "backward step", {f"δ{superscript(L - s)} (layer {L - s})": s for s in range(L)}
-        ),
+        linked.play("backward step", steps),
         linked.slider("weight scale", SCALES, index=SCALES.index(1.0)),
         linked.toggle("target (x = (1, 0))", EXAMPLES),
     ]
-    alt = (
-        "Backward pass of a {}-network at step {{}}, weight scale {{}}, target {{}}: "
-        "each unit coloured by its delta; the Hadamard product of the step written out.".format(
-            "-".join(map(str, sizes))
-        )
-    )
-    return linked.figure(draw, controls, alt=lambda *labels: alt.format(*labels), dpi=dpi)
+
+    def alt(step, scale, example):  # the controls' English labels
+        return step_alt(sizes, step, scale, example, steps[step], seed)
+
+    return linked.figure(draw, controls, alt=alt, dpi=dpi)

@@ -178,18 +178,24 @@ def ensemble_summary(history, i, learned=0.5):
     ``ratio`` (n_seeds,): layer 1's speed over the output layer's before training;
     ``worst_ratio`` (n_seeds,): the largest of that ratio over the epochs;
     ``accuracy`` (n_seeds,): the final test accuracy (NaN if the run diverged);
-    ``learned``, ``dead``, ``diverged``: how many runs end above ``learned`` accuracy, with no
-    gradient in any layer (every speed exactly 0), or with non-finite parameters."""
+    ``cost`` (n_seeds,): the final cost per example on the evaluation batch;
+    ``died_at`` (n_seeds,): the first epoch from which the run is dead (every speed exactly 0)
+    in every later epoch, -1 for a run not dead at the end;
+    ``learned``, ``dead``, ``diverged``: how many runs end above ``learned`` accuracy, dead, or
+    with non-finite parameters (a diverged run has NaN speeds: never counted as dead)."""
     norms = history.grad_norms[:, i]  # (epochs + 1, n_seeds, L)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratios = norms[..., 0] / norms[..., -1]  # speed of layer 1 / speed of layer L
     final = history.test_accuracy[-1, i]
-    diverged = ~np.isfinite(norms).all(axis=(0, -1))
+    dead = np.all(norms == 0, axis=-1)  # (epochs + 1, n_seeds): no layer gets any gradient
+    dead_since = np.logical_and.accumulate(dead[::-1], axis=0)[::-1]  # dead from epoch e on
     return {
         "ratio": ratios[0],
         "worst_ratio": np.fmax.reduce(ratios, axis=0),  # NaN entries (0/0, diverged) skipped
         "accuracy": final,
+        "cost": history.train_cost[-1, i],
+        "died_at": np.where(dead_since[-1], dead_since.argmax(axis=0), -1),
         "learned": int(np.sum(final > learned)),
-        "dead": int(np.sum(np.all(norms[-1] == 0, axis=-1))),
-        "diverged": int(np.sum(diverged)),
+        "dead": int(np.sum(dead_since[-1])),
+        "diverged": int(np.sum(~np.isfinite(norms).all(axis=(0, -1)))),
     }

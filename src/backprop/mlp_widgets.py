@@ -10,7 +10,7 @@ from backprop.mlp_plots import BandFigure, ExplorerFigure, SpeedFigure
 
 ACTIVATIONS = ["sigmoid", "tanh", "relu"]
 DEPTHS = [2, 10]  # hidden layers
-SCALES = [0.5, 1.0, 2.0, 8.0]  # W^l ~ scale * N(0, 1/n_{l-1})
+SCALES = [0.5, 1.0, 2.0, 8.0, 32.0]  # W^l ~ scale * N(0, 1/n_{l-1})
 SATURATED_LABEL = {
     "sigmoid": "saturated: σ′ < 1% of 1/4",
     "tanh": "saturated: tanh′ < 1% of 1",
@@ -46,12 +46,14 @@ def explorer_frame(figure, depth, activation, scale, seed=0):
 
 def explorer_alt(depth, activation, scale, seed=0):
     """The alt text of one explorer frame: what it shows, with its numbers."""
-    norms, _, saturated = explorer_stats(int(depth), activation, float(scale), seed)
+    norms, mean_ratio, saturated = explorer_stats(int(depth), activation, float(scale), seed)
+    flat = "inactive (z ≤ 0)" if activation == "relu" else "saturated"
     return (
         f"Log plot of the gradient size per layer of a {activation} network with {depth} hidden "
         f"layers and weight scale {scale}: layer 1 gets {norms[0] / norms[-1]:.1e} times the "
-        f"output layer's gradient; beside it, bars of the saturated fraction per layer (largest "
-        f"{saturated.max():.0%})."
+        f"output layer's gradient. Beside it, per layer, the mean of f′ / max f′ (from "
+        f"{mean_ratio.min():.2f} to {mean_ratio.max():.2f}) and bars of the {flat} fraction "
+        f"(largest {saturated.max():.0%})."
     )
 
 
