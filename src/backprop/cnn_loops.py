@@ -50,35 +50,36 @@ def convolve2d(x, k):
 
 
 def conv2d_forward_loops(a, W, b):
-    """(CONV-FP) z[n, f] = sum_c a[n, c] ⋆ W[f, c] + b[f], one 2-D cross-correlation at a time.
+    """(CONV-FP) z[n, q] = sum_r a[n, r] ⋆ W[q, r] + b[q], one 2-D cross-correlation at a time.
 
-    a: (C, H, W) or (N, C, H, W); W: (F, C, kh, kw); b: (F,).
-    Returns ``(z, cache)``, z: (F, H-kh+1, W-kw+1) or (N, F, H-kh+1, W-kw+1).
+    Filter q, input channel r, example n of a batch. a: (n_c, M, N) or (batch, n_c, M, N);
+    W: (F, n_c, kh, kw); b: (F,). Returns ``(z, cache)``, z: (F, M-kh+1, N-kw+1) or
+    (batch, F, M-kh+1, N-kw+1).
     """
     a4, single, W, b = check_conv(a, W, b)
     z = np.zeros(conv_output_shape(a4, W))
-    for n, f in np.ndindex(a4.shape[0], W.shape[0]):
-        z[n, f] = b[f]
-        for c in range(a4.shape[1]):
-            z[n, f] += cross_correlate2d(a4[n, c], W[f, c])  # (CONV-FP) z = a ⋆ W + b
+    for n, q in np.ndindex(a4.shape[0], W.shape[0]):
+        z[n, q] = b[q]
+        for r in range(a4.shape[1]):
+            z[n, q] += cross_correlate2d(a4[n, r], W[q, r])  # (CONV-FP) z = a ⋆ W + b
     return restore_rank(z, single), (a4, W, single)
 
 
 def conv2d_backward_loops(delta, cache):
     """(CONV-BP-a, -W, -b) with loops. Returns ``(grad_a, grad_W, grad_b)``.
 
-    delta = dC/dz, shaped like z. grad_a = dC/da like a; grad_W: (F, C, kh, kw); grad_b: (F,);
-    the parameter gradients are summed over the batch.
+    delta = dC/dz, shaped like z. grad_a = dC/da like a; grad_W: (F, n_c, kh, kw); grad_b: (F,);
+    the parameter gradients are summed over the batch. Filter q, input channel r, example n.
     """
     a4, W, single = cache
     d4 = check_delta(delta, conv_output_shape(a4, W), single)
     kh, kw = W.shape[2:]
     grad_a, grad_W = np.zeros_like(a4), np.zeros_like(W)
-    for n, f, c in np.ndindex(a4.shape[0], W.shape[0], a4.shape[1]):
-        full = pad_full(d4[n, f], kh, kw)
-        grad_a[n, c] += cross_correlate2d(full, rot180(W[f, c]))  # (CONV-BP-a) full δ ⋆ rot180(W)
-        grad_W[f, c] += cross_correlate2d(a4[n, c], d4[n, f])  # (CONV-BP-W) dC/dW = a ⋆ delta
-    grad_b = d4.sum(axis=(0, 2, 3))  # (CONV-BP-b) dC/db_f = sum_{n,u,v} delta[n, f, u, v]
+    for n, q, r in np.ndindex(a4.shape[0], W.shape[0], a4.shape[1]):
+        full = pad_full(d4[n, q], kh, kw)
+        grad_a[n, r] += cross_correlate2d(full, rot180(W[q, r]))  # (CONV-BP-a) full δ ⋆ rot180(W)
+        grad_W[q, r] += cross_correlate2d(a4[n, r], d4[n, q])  # (CONV-BP-W) dC/dW = a ⋆ delta
+    grad_b = d4.sum(axis=(0, 2, 3))  # (CONV-BP-b) dC/db_q = sum_{n,i,j} delta[n, q, i, j]
     return restore_rank(grad_a, single), grad_W, grad_b
 
 
@@ -108,13 +109,13 @@ def pool_backward_loops(delta, cache):
     out_shape = a4.shape[:2] + (a4.shape[2] // size, a4.shape[3] // size)
     d4 = check_delta(delta, out_shape, single)
     grad_a = np.zeros_like(a4)
-    for n, c, i, j in np.ndindex(d4.shape):
+    for n, r, i, j in np.ndindex(d4.shape):  # example n, channel r, window (i, j)
         rows, cols = slice(i * size, (i + 1) * size), slice(j * size, (j + 1) * size)
         if mode == "max":
-            u, v = np.unravel_index(np.argmax(a4[n, c, rows, cols]), (size, size))  # first max
-            grad_a[n, c, i * size + u, j * size + v] = d4[n, c, i, j]  # (POOL-BP max) all to it
+            u, v = np.unravel_index(np.argmax(a4[n, r, rows, cols]), (size, size))  # first max
+            grad_a[n, r, i * size + u, j * size + v] = d4[n, r, i, j]  # (POOL-BP max) all to it
         else:
-            grad_a[n, c, rows, cols] = d4[n, c, i, j] / size**2  # (POOL-BP mean) shared equally
+            grad_a[n, r, rows, cols] = d4[n, r, i, j] / size**2  # (POOL-BP mean) shared equally
     return restore_rank(grad_a, single)
 
 

@@ -2,12 +2,15 @@
 
 Notation of the notes, with the time index t on every vector::
 
-    z^t  = U x^t + W h^{t-1} + b      (R1)  the hidden pre-activation
-    h^t  = f(z^t)                     (R2)  f is tanh, sigmoid or relu
-    o^t  = V h^t + c                  (R3)
-    ŷ^t  = sigmoid(o^t)               (R4)
-    L    = sum_t L^t                  (R5)  L^t = 1/2 ||ŷ^t - y^t||^2  ("squared") or
-                                            -sum_j [y log ŷ + (1-y) log(1-ŷ)]  ("cross_entropy")
+    z^t  = U x^t + W h^{t-1} + b      (RNN-H)  the hidden pre-activation (weighted input)
+    h^t  = f(z^t)                     (RNN-H)  f is tanh, sigmoid or relu
+    o^t  = V h^t + c                  (RNN-O)
+    ŷ^t  = sigmoid(o^t)               (RNN-YHAT)
+    C    = sum_t C^t                  (RNN-LOSS)  C^t = 1/2 ||ŷ^t - y^t||^2  ("squared") or
+                                        -sum_j [y log ŷ + (1-y) log(1-ŷ)]  ("cross_entropy")
+
+The labels are the chapter's (book/rnn.md). The chapter's delta is δ^t = dC/dz^t, as in every
+chapter; ``deltas`` (the notes' δ^t) holds dC/dh^t = the gradient at the hidden state.
 
 Shapes: U is (n_h, n_x), W is (n_h, n_h), V is (n_y, n_h). A sequence stores time along
 its first axis (``xs`` is (T, n_x), one step per row), so every per-step vector, and with
@@ -77,24 +80,24 @@ def vecmat(v, A):
 
 
 def step_forward(x, h_prev, U, W, b, f):
-    """One hidden step: z^t = U x^t + W h^{t-1} + b (R1), h^t = f(z^t) (R2). Returns ``(h, z)``.
+    """One hidden step (RNN-H): z^t = U x^t + W h^{t-1} + b, h^t = f(z^t). Returns ``(h, z)``.
 
     x (n_x,), h_prev (n_h,), U (n_h, n_x), W (n_h, n_h), b (n_h,); h and z are (n_h,).
     """
-    z = matvec(U, x) + matvec(W, h_prev) + b  # (R1) z^t = U x^t + W h^{t-1} + b
-    h = f(z)  # (R2) h^t = f(z^t)
+    z = matvec(U, x) + matvec(W, h_prev) + b  # (RNN-H) z^t = U x^t + W h^{t-1} + b
+    h = f(z)  # (RNN-H) h^t = f(z^t)
     return h, z
 
 
 def step_output(h, V, c):
-    """One output: o^t = V h^t + c (R3), ŷ^t = sigmoid(o^t) (R4). Returns ``(yhat, o)``, (n_y,)."""
-    o = matvec(V, h) + c  # (R3) o^t = V h^t + c
-    yhat = act.sigmoid(o)  # (R4) ŷ^t = sigmoid(o^t)
+    """One output: o^t = V h^t + c (RNN-O), ŷ^t = sigmoid(o^t) (RNN-YHAT). ``(yhat, o)``, (n_y,)."""
+    o = matvec(V, h) + c  # (RNN-O) o^t = V h^t + c
+    yhat = act.sigmoid(o)  # (RNN-YHAT) ŷ^t = sigmoid(o^t)
     return yhat, o
 
 
 def run_steps(xs, U, W, V, b, c, h0, f):
-    """Equations (R1)-(R4) for every step, unchecked. Returns ``(zs, hs, os, yhats)``.
+    """Equations (RNN-H)-(RNN-YHAT) for every step, unchecked. Returns ``(zs, hs, os, yhats)``.
 
     xs (T, n_x); zs and hs are (T, n_h), os and yhats (T, n_y); with an ensemble axis,
     xs (T, B, n_x) and parameters (B, ...) give (T, B, n) arrays.
@@ -110,7 +113,7 @@ def run_steps(xs, U, W, V, b, c, h0, f):
 
 
 def forward(xs, U, W, V, b, c, h0=None, activation="tanh"):
-    """Forward pass over one sequence, equations (R1)-(R4). Returns ``(yhats, cache)``.
+    """Forward pass over one sequence, equations (RNN-H)-(RNN-YHAT). Returns ``(yhats, cache)``.
 
     xs (T, n_x); U (n_h, n_x); W (n_h, n_h); V (n_y, n_h); b (n_h,); c (n_y,); h0 (n_h,),
     zeros if None. yhats is (T, n_y). ``cache`` is a dict of float64 copies of the inputs
@@ -139,22 +142,22 @@ def check_loss(loss):
 
 
 def loss_terms(os, ys, loss="squared"):
-    """L^t entry by entry, from the outputs o (not ŷ), shaped like os and ys.
+    """C^t entry by entry, from the outputs o (not ŷ), shaped like os and ys.
 
     squared: 1/2 (ŷ - y)^2. cross_entropy: -[y log ŷ + (1-y) log(1-ŷ)] = softplus(o) - y o,
     softplus(o) = log(1 + e^o) = logaddexp(0, o): finite and exact even where ŷ rounds to 0 or 1.
     """
     check_loss(loss)
     if loss == "squared":
-        return 0.5 * (act.sigmoid(os) - ys) ** 2  # (R5) 1/2 (ŷ - y)^2
-    return np.logaddexp(0.0, os) - ys * os  # (R5) -y log σ(o) - (1-y) log(1-σ(o))
+        return 0.5 * (act.sigmoid(os) - ys) ** 2  # (RNN-LOSS) 1/2 (ŷ - y)^2
+    return np.logaddexp(0.0, os) - ys * os  # (RNN-LOSS) -y log σ(o) - (1-y) log(1-σ(o))
 
 
 def output_delta(os, ys, loss="squared"):
-    """dL^t/do^t, shaped like os: (ŷ - y) ⊙ sigmoid'(o) (squared) or ŷ - y (cross_entropy)."""
+    """dC^t/do^t, shaped like os: (ŷ - y) ⊙ sigmoid'(o) (squared) or ŷ - y (cross_entropy)."""
     check_loss(loss)
     if loss == "squared":
-        return (act.sigmoid(os) - ys) * act.sigmoid_prime(os)  # dL^t/dŷ^t ⊙ σ'(o^t)
+        return (act.sigmoid(os) - ys) * act.sigmoid_prime(os)  # dC^t/dŷ^t ⊙ σ'(o^t)
     return act.sigmoid(os) - ys  # σ' cancels: d softplus(o)/do - y = σ(o) - y
 
 
@@ -175,42 +178,44 @@ def step_backward(dh, z, W, f_prime):
     dh is the gradient at h^t; dz = dh ⊙ f'(z^t) is the gradient at z^t; dh_prev = W^⊤ dz is
     what flows on to h^{t-1} through step t: (dh^t/dh^{t-1})^⊤ dh, dh^t/dh^{t-1} = diag(f'(z^t)) W.
     """
-    dz = dh * f_prime(z)  # dL/dz^t = dL/dh^t ⊙ f'(z^t)
-    dh_prev = vecmat(dz, W)  # (dh^t/dh^{t-1})^⊤ dL/dh^t = W^⊤ dL/dz^t
+    dz = dh * f_prime(z)  # δ^t = dC/dz^t = dC/dh^t ⊙ f'(z^t)
+    dh_prev = vecmat(dz, W)  # (dh^t/dh^{t-1})^⊤ dC/dh^t = W^⊤ δ^t
     return dz, dh_prev
 
 
 def bptt(ys, cache, loss="squared"):
     """Backpropagation through time. Returns ``(loss, grads, deltas)``.
 
-    loss: "squared" or "cross_entropy" (R5). grads has keys U, W, V, b, c, each shaped like its
-    parameter. deltas is (T, n_h); in the notes' steps 1..T, row t - 1 holds
-    δ^t = dL/dh^t through all later steps (so deltas[-1] is δ^T):
-    δ^T = V^⊤ dL^T/do^T, and δ^t = V^⊤ dL^t/do^t + W^⊤ (δ^{t+1} ⊙ f'(z^{t+1})) for t < T.
+    loss: "squared" or "cross_entropy" (RNN-LOSS). grads has keys U, W, V, b, c, each shaped
+    like its parameter. deltas is (T, n_h); in the notes' steps 1..T, row t - 1 holds the
+    gradient at the hidden state dC/dh^t through all later steps (the notes' δ^t; deltas[-1] is
+    dC/dh^T):
+    dC/dh^T = V^⊤ dC^T/do^T, and dC/dh^t = V^⊤ dC^t/do^t + W^⊤ δ^{t+1} for t < T, where
+    δ^{t+1} = dC/dh^{t+1} ⊙ f'(z^{t+1}) is the delta at z^{t+1}.
     The loop runs over the rows; its comments name the step of row t, t + 1, as s.
     """
     ys = check_targets(ys, cache)
     _, f_prime = act.get(cache["activation"])
     xs, h_prevs, hs, zs = (cache[key] for key in ("xs", "h_prevs", "hs", "zs"))
-    dos = output_delta(cache["os"], ys, loss)  # dL^t/do^t for every step, (T, n_y)
-    grads = {"V": dos.T @ hs, "c": dos.sum(axis=0)}  # dL/dV = Σ_t dL^t/do^t (h^t)^⊤, dL/dc
+    dos = output_delta(cache["os"], ys, loss)  # dC^t/do^t for every step, (T, n_y)
+    grads = {"V": dos.T @ hs, "c": dos.sum(axis=0)}  # dC/dV = Σ_t dC^t/do^t (h^t)^⊤, dC/dc
     grads |= {name: np.zeros_like(cache[name]) for name in ("U", "W", "b")}
     deltas = np.zeros_like(hs)
-    dh_next = np.zeros(hs.shape[1])  # what δ^{s+1} sends back to h^s; nothing after step T
+    dh_next = np.zeros(hs.shape[1])  # W^⊤ δ^{s+1}, sent back to h^s; nothing after step T
     for t in reversed(range(len(xs))):  # row t is step s = t + 1
-        deltas[t] = cache["V"].T @ dos[t] + dh_next  # δ^s = V^⊤ dL^s/do^s + W^⊤ (δ^{s+1} ⊙ f')
-        dz, dh_next = step_backward(deltas[t], zs[t], cache["W"], f_prime)  # dL/dz^s, W^⊤ dL/dz^s
-        grads["U"] += np.outer(dz, xs[t])  # dL/dU += (dL/dz^s) (x^s)^⊤
-        grads["W"] += np.outer(dz, h_prevs[t])  # dL/dW += (dL/dz^s) (h^{s-1})^⊤
-        grads["b"] += dz  # dL/db += dL/dz^s
+        deltas[t] = cache["V"].T @ dos[t] + dh_next  # dC/dh^s = V^⊤ dC^s/do^s + W^⊤ δ^{s+1}
+        dz, dh_next = step_backward(deltas[t], zs[t], cache["W"], f_prime)  # δ^s, W^⊤ δ^s
+        grads["U"] += np.outer(dz, xs[t])  # dC/dU += δ^s (x^s)^⊤
+        grads["W"] += np.outer(dz, h_prevs[t])  # dC/dW += δ^s (h^{s-1})^⊤
+        grads["b"] += dz  # dC/db += δ^s
     value = float(np.sum(loss_terms(cache["os"], ys, loss)))
     return value, in_callers_shapes(grads, cache), deltas
 
 
 def grad_h0(deltas, cache):
-    """dL/dh^0 = W^⊤ (δ^1 ⊙ f'(z^1)), shape (n_h,): the gradient at the initial state h0.
+    """dC/dh^0 = W^⊤ δ^1, δ^1 = dC/dh^1 ⊙ f'(z^1), shape (n_h,): the gradient at the initial state.
 
-    δ^1 is deltas[0] and z^1 is cache["zs"][0] (row 0 is step 1): h^0 reaches the loss only
+    dC/dh^1 is deltas[0] and z^1 is cache["zs"][0] (row 0 is step 1): h^0 reaches the loss only
     through z^1 = U x^1 + W h^0 + b.
     """
     _, f_prime = act.get(cache["activation"])
@@ -231,36 +236,36 @@ def within_reach(dz, j, k):
 
 
 def truncated_grads(dos, cache, k):
-    """dL/dU, dL/dW, dL/db of truncated BPTT from the output deltas dos = dL^t/do^t, (T, ..., n_y).
+    """dC/dU, dC/dW, dC/db of truncated BPTT from the output deltas dos = dC^t/do^t, (T, ..., n_y).
 
-    Lag j = 0, 1, ..., k-1 at once for every loss L^t: row r of ``dh`` (step s = r + 1) is
-    dL^{s+j}/dh^s, the gradient of the loss j steps later. k is an int, or one per ensemble
+    Lag j = 0, 1, ..., k-1 at once for every loss C^t: row r of ``dh`` (step s = r + 1) is
+    dC^{s+j}/dh^s, the gradient of the loss j steps later. k is an int, or one per ensemble
     member (shape (B,)).
     """
     _, f_prime = act.get(cache["activation"])
     xs, h_prevs, zs, W = (cache[key] for key in ("xs", "h_prevs", "zs", "W"))
     grads = {name: np.zeros_like(cache[name]) for name in ("U", "W", "b")}
-    dh = vecmat(dos, cache["V"])  # lag 0: dL^t/dh^t = V^⊤ dL^t/do^t
+    dh = vecmat(dos, cache["V"])  # lag 0: dC^t/dh^t = V^⊤ dC^t/do^t
     for j in range(min(int(np.max(k)), len(xs))):
-        dz, dh_prev = step_backward(dh, zs[: len(dh)], W, f_prime)  # dL^{s+j}/dz^s, ../dh^{s-1}
-        dz = within_reach(dz, j, k)  # zero where lag j >= k: L^{s+j} no longer reaches z^s
-        grads["U"] += outer_sum(dz, xs[: len(dz)])  # Σ_s dL^{s+j}/dz^s (x^s)^⊤
-        grads["W"] += outer_sum(dz, h_prevs[: len(dz)])  # Σ_s dL^{s+j}/dz^s (h^{s-1})^⊤
-        grads["b"] += dz.sum(axis=0)  # Σ_s dL^{s+j}/dz^s
-        dh = dh_prev[1:]  # row r (step s): dL^{s+j+1}/dh^s, the next lag
+        dz, dh_prev = step_backward(dh, zs[: len(dh)], W, f_prime)  # dC^{s+j}/dz^s, ../dh^{s-1}
+        dz = within_reach(dz, j, k)  # zero where lag j >= k: C^{s+j} no longer reaches z^s
+        grads["U"] += outer_sum(dz, xs[: len(dz)])  # Σ_s dC^{s+j}/dz^s (x^s)^⊤
+        grads["W"] += outer_sum(dz, h_prevs[: len(dz)])  # Σ_s dC^{s+j}/dz^s (h^{s-1})^⊤
+        grads["b"] += dz.sum(axis=0)  # Σ_s dC^{s+j}/dz^s
+        dh = dh_prev[1:]  # row r (step s): dC^{s+j+1}/dh^s, the next lag
     return grads
 
 
 def bptt_truncated(ys, cache, k, loss="squared"):
-    """Truncated BPTT: each step's loss L^t reaches back through at most k steps.
+    """Truncated BPTT: each step's loss C^t reaches back through at most k steps.
 
-    Returns ``(loss, grads)``. The gradient of L^t flows into z^t, z^{t-1}, ..., z^{t-k+1} and
+    Returns ``(loss, grads)``. The gradient of C^t flows into z^t, z^{t-1}, ..., z^{t-k+1} and
     stops there (h^{t-k} is treated as a constant). k = 1 keeps only each step's own z^t; k >= T
-    gives ``bptt``'s grads. dL/dV and dL/dc do not depend on k. Costs O(T k) work in k sweeps.
+    gives ``bptt``'s grads. dC/dV and dC/dc do not depend on k. Costs O(T k) work in k sweeps.
     """
     ys = check_targets(ys, cache)
     validate.positive_int("k (steps to reach back)", k)
-    dos = output_delta(cache["os"], ys, loss)  # dL^t/do^t, (T, n_y)
+    dos = output_delta(cache["os"], ys, loss)  # dC^t/do^t, (T, n_y)
     grads = truncated_grads(dos, cache, k)
     grads |= {"V": dos.T @ cache["hs"], "c": dos.sum(axis=0)}  # the output layer: no look-back
     value = float(np.sum(loss_terms(cache["os"], ys, loss)))
@@ -268,7 +273,7 @@ def bptt_truncated(ys, cache, k, loss="squared"):
 
 
 def sequence_loss(xs, params, ys, h0=None, activation="tanh", loss="squared"):
-    """L (R5) of a fresh forward pass: params is a dict U, W, V, b, c (read as they are now)."""
+    """C (RNN-LOSS) of a fresh forward pass: params is a dict U, W, V, b, c (read as they are)."""
     _, cache = forward(xs, **params, h0=h0, activation=activation)
     return float(np.sum(loss_terms(cache["os"], check_targets(ys, cache), loss)))
 
@@ -276,12 +281,12 @@ def sequence_loss(xs, params, ys, h0=None, activation="tanh", loss="squared"):
 def loss_from(h, t, ys, cache, loss="squared"):
     """The loss from row t on as a function of the state h = hs[t], h^s with s = t + 1.
 
-    In the notes' steps: L^s + L^{s+1} + ... + L^T (the earlier losses do not depend on h^s), so
-    its gradient with respect to h (n_h,) is δ^s = dL/dh^s = deltas[t], the definition bptt's
-    recursion is checked against. t is a row, 0..T-1.
+    In the notes' steps: C^s + C^{s+1} + ... + C^T (the earlier losses do not depend on h^s), so
+    its gradient with respect to h (n_h,) is dC/dh^s = deltas[t] (the notes' δ^s), the
+    definition bptt's recursion is checked against. t is a row, 0..T-1.
     """
     ys = check_targets(ys, cache)
-    _, o = step_output(h, cache["V"], cache["c"])  # L^t depends on h^t through o^t only
+    _, o = step_output(h, cache["V"], cache["c"])  # C^t depends on h^t through o^t only
     own = float(np.sum(loss_terms(o, ys[t], loss)))
     if t + 1 == len(ys):
         return own
@@ -294,7 +299,7 @@ def loss_from(h, t, ys, cache, loss="squared"):
 @kept  # the same result in every edition's execution (backprop.memory)
 def gradient_check(xs, params, ys, activation="tanh", loss="squared", eps=1e-5):
     """{parameter name: max relative error} of :func:`bptt`'s gradient against central
-    differences of L. params: dict U, W, V, b, c (perturbed in place one entry at a time and
+    differences of C. params: dict U, W, V, b, c (perturbed in place one entry at a time and
     restored); xs (T, n_x), ys (T, n_y)."""
     _, cache = forward(xs, **params, activation=activation)
     _, grads, _ = bptt(ys, cache, loss)

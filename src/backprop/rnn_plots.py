@@ -16,7 +16,7 @@ from matplotlib.ticker import FuncFormatter
 
 from backprop.plotting import panel, place, plain_log_ticks, scientific, superscript
 
-DELTA_RANGE = (1e-6, 1e3)  # ||δ^t|| shown on this log range; values outside are clipped and marked
+DELTA_RANGE = (1e-6, 1e3)  # ||dC/dh^t|| shown on this log range; values outside clipped, marked
 DELTA_NORM = LogNorm(*DELTA_RANGE)
 DELTA_CMAP = matplotlib.colormaps["viridis"]
 PENDING = "#e6e6e6"  # a step the backward pass has not reached yet
@@ -30,12 +30,12 @@ TEXT, TICKS = 10, 9  # font sizes of labels and titles, of tick labels and legen
 
 
 class UnrolledFigure:
-    """The network unrolled over up to ``t_max`` steps (top) and ||δ^t|| per step (bottom), one
+    """The network unrolled over up to ``t_max`` steps (top) and ||dC/dh^t|| per step (bottom), one
     panel narrow enough for a phone (the diagram does not split).
 
     Top: a column per step t with x^t -> h^t -> ŷ^t (weights U and V) and h^{t-1} -> h^t
-    (weight W); each h^t is coloured by ||δ^t|| once the backward pass has reached it, in the
-    colour of its bar below. Bottom: ||δ^t|| on a log axis, one bar per step reached.
+    (weight W); each h^t is coloured by ||dC/dh^t|| once the backward pass has reached it, in the
+    colour of its bar below. Bottom: ||dC/dh^t|| on a log axis, one bar per step reached.
     """
 
     def __init__(self, t_max):
@@ -74,14 +74,14 @@ class UnrolledFigure:
         (self.clipped,) = self.bars_ax.plot([], [], "v", color="#d62728", ms=6)
         self.bars_ax.set(yscale="log", ylim=DELTA_RANGE)
         self.bars_ax.set_xlabel("time step t", fontsize=TEXT, labelpad=2)
-        self.bars_ax.set_ylabel("‖δᵗ‖ = ‖∂L/∂hᵗ‖", fontsize=TEXT)
+        self.bars_ax.set_ylabel("‖∂C/∂hᵗ‖", fontsize=TEXT)
         self.bars_ax.xaxis.set_major_formatter(STEP)
         plain_log_ticks(self.bars_ax.yaxis, base=1000.0)
         self.bars_ax.tick_params(labelsize=TICKS)
         self.title = self.fig.text(0.5, 1 - 4 / 262, "", ha="center", va="top", fontsize=TEXT)
 
     def draw(self, T, norms, first, title=""):
-        """Show T steps. norms (T,) are ||δ^t|| (finite, >= 0); steps t >= first are coloured
+        """Show T steps. norms (T,) are ||dC/dh^t|| (finite, >= 0); steps t >= first are coloured
         (the backward pass has reached them). Returns the figure."""
         t = np.arange(T)
         side = 0.55 * self.graph.bbox.width / self.fig.dpi * 72 / (T + 0.5)  # a node, in points
@@ -123,7 +123,7 @@ class UnrolledFigure:
 
 
 class GainFigure:
-    """log10 of the gain ||∂L^T/∂h^t|| / ||∂L^T/∂h^T|| against t, with reference slopes; one
+    """log10 of the gain ||∂C^T/∂h^t|| / ||∂C^T/∂h^T|| against t, with reference slopes; one
     panel, its legend below the axes.
 
     The measured gain (dots), the rate (ρ max f')^{T-t} (dashed) and the bound
@@ -149,7 +149,7 @@ class GainFigure:
         self.ax.axhline(0.0, color="black", lw=0.5)
         self.ax.set(ylim=(GAIN_RANGE[0] - 0.5, GAIN_RANGE[1] + 0.5))
         self.ax.set_xlabel("time step t", fontsize=TEXT, labelpad=2)
-        self.ax.set_ylabel("log₁₀ ‖∂Lᵀ/∂hᵗ‖ / ‖∂Lᵀ/∂hᵀ‖", fontsize=TEXT)
+        self.ax.set_ylabel("log₁₀ ‖∂Cᵀ/∂hᵗ‖ / ‖∂Cᵀ/∂hᵀ‖", fontsize=TEXT)
         self.ax.xaxis.set_major_formatter(STEP)
         self.ax.tick_params(labelsize=TICKS)
         self.fig.legend(
@@ -173,7 +173,7 @@ class GainFigure:
         Returns the figure."""
         T = len(log_gain)
         t = np.arange(T)
-        kept = t >= (0 if k is None else T - k)  # the steps the gradient of L^{T-1} still reaches
+        kept = t >= (0 if k is None else T - k)  # the steps the gradient of C^{T-1} still reaches
         low, high = GAIN_RANGE
         shown = np.clip(np.where(np.isfinite(log_gain), log_gain, low), low, high)
         self.gain.set_data(t[kept], shown[kept])
@@ -206,7 +206,7 @@ def training_curves(runs, title, window=50):
         norm_ax.plot(np.arange(1, len(norms) + 1), np.maximum(norms, 1e-12), lw=0.7, label=label)
     norm_ax.set_yscale("log")
     plain_log_ticks(norm_ax.yaxis)
-    for ax, ylabel in ((loss_ax, f"loss L/T (mean of {window} steps)"), (norm_ax, "‖∇L‖")):
+    for ax, ylabel in ((loss_ax, f"loss C/T (mean of {window} steps)"), (norm_ax, "‖∇C‖")):
         ax.set_xlabel("SGD step", fontsize=TEXT, labelpad=2)
         ax.set_ylabel(ylabel, fontsize=TEXT)
         ax.tick_params(labelsize=TICKS)

@@ -32,16 +32,16 @@ def example(T, spectral_radius, activation, seed=0):
 
 
 def delta_norms(T, spectral_radius, activation):
-    """||δ^t|| = ||dL/dh^t|| for every step of the widgets' example (``bptt``'s deltas), (T,)."""
+    """||dC/dh^t|| for every step of the widgets' example (``bptt``'s deltas), (T,)."""
     ys, cache = example(T, spectral_radius, activation)
     return np.linalg.norm(rnn.bptt(ys, cache)[2], axis=1)
 
 
 def log_gain(T, spectral_radius, activation):
-    """log10 ||∂L^T/∂h^s|| - log10 ||∂L^T/∂h^T|| for s = 1..T, shape (T,); -inf where exactly zero.
+    """log10 ||∂C^T/∂h^s|| - log10 ||∂C^T/∂h^T|| for s = 1..T, shape (T,); -inf where exactly zero.
 
     Entry t is step s = t + 1 (the code's rows 0..T-1 are the notes' steps 1..T). With one
-    output, ∂L^T/∂h^T = V^⊤ (dL^T/do^T) points along V^⊤, so the ratio is the gain of
+    output, ∂C^T/∂h^T = V^⊤ (dC^T/do^T) points along V^⊤, so the ratio is the gain of
     (∂h^T/∂h^s)^⊤ on V^⊤, whatever the output's size (even where sigmoid'(o) underflows);
     entry 0 is the gain through all T - 1 Jacobians J^T ... J^2 back to h^1.
     """
@@ -53,7 +53,7 @@ def log_gain(T, spectral_radius, activation):
 
 
 def first_reached(stage, T):
-    """The earliest row whose δ the backward sweep has computed at play position ``stage``
+    """The earliest row whose dC/dh the backward sweep has computed at play position ``stage``
     (0..STAGES-1)."""
     return T - math.ceil((stage + 1) * T / STAGES)
 
@@ -74,7 +74,8 @@ def unroller_widget(dpi=72):
 
     def draw(stage, rho, activation):
         first = first_reached(stage, T)
-        title = f"BPTT, T = {T}, ρ(W) = {rho:g}, {activation}\nδᵗ for t = {T} down to {first + 1}"
+        title = f"BPTT, T = {T}, ρ(W) = {rho:g}, {activation}\n"
+        title += f"∂C/∂hᵗ for t = {T} down to {first + 1}"
         return figure.draw(T, delta_norms(T, rho, activation), first, title)
 
     controls = [
@@ -84,8 +85,8 @@ def unroller_widget(dpi=72):
     ]
     alt = (
         f"The RNN unrolled over {T} steps; backward sweep at part {{}}, spectral "
-        "radius {}, {} units: each hidden state reached so far coloured by the norm of its delta, "
-        "and the norms as bars on a log axis."
+        "radius {}, {} units: each hidden state reached so far coloured by the norm of its "
+        "gradient ∂C/∂hᵗ, and the norms as bars on a log axis."
     )
     return linked.figure(draw, controls, alt=lambda *labels: alt.format(*labels), dpi=dpi)
 
