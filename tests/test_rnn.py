@@ -279,6 +279,31 @@ def test_grad_norms_through_time_are_the_last_losss_deltas(activation):
     )
 
 
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("reach", [1, 2, 3, 8])
+def test_late_share_is_the_part_of_the_later_losses(activation, reach):
+    # The part of dC/dh^t that the losses C^t' with t' >= t + reach send back is bptt's delta
+    # with every earlier loss switched off (a target equal to its output sends back nothing).
+    xs, params, h0, ys = make_problem(np.random.default_rng(3), 2, 4, 1, 7)
+    yhats, cache = rnn.forward(xs, **params, h0=h0, activation=activation)
+    full = rnn.bptt(ys, cache)[2]
+    shares = rnn_time.late_share(ys, cache, reach)
+    for t in range(len(ys)):
+        quiet = ys.copy()
+        quiet[: t + reach] = yhats[: t + reach]
+        late = rnn.bptt(quiet, cache)[2][t]
+        expected = np.linalg.norm(late) / np.linalg.norm(full[t])
+        assert shares[t] == pytest.approx(expected, rel=1e-9, abs=1e-12), (t, shares, expected)
+
+
+@pytest.mark.parametrize("reach", [0, -1, 1.5])
+def test_late_share_refuses_a_reach_that_is_no_positive_integer(reach):
+    xs, params, h0, ys = make_problem(np.random.default_rng(4), 2, 3, 1, 4)
+    _, cache = rnn.forward(xs, **params, h0=h0)
+    with pytest.raises(ValueError, match="reach"):
+        rnn_time.late_share(ys, cache, reach)
+
+
 def test_log_norms_through_time_against_direct_products():
     rng = np.random.default_rng(4)
     jacobians, g = rng.standard_normal((6, 3, 3)), rng.standard_normal(3)

@@ -8,7 +8,8 @@ Arrays are indexed by the code's rows, 0..T-1: row t holds the notes' step t + 1
 import numpy as np
 
 from backprop import activations as act
-from backprop.rnn import check_targets, output_delta
+from backprop.rnn import bptt, check_targets, output_delta
+from backprop.validate import positive_int
 
 
 def hidden_jacobians(cache):
@@ -62,3 +63,26 @@ def grad_norms_through_time(ys, cache, loss="squared"):
     ys = check_targets(ys, cache)
     do = output_delta(cache["os"][-1], ys[-1], loss)  # dL^T/do^T (the last row is step T)
     return log_norms_through_time(hidden_jacobians(cache), cache["V"].T @ do)
+
+
+def late_share(ys, cache, reach, loss="squared"):
+    """For every step t, the share of ||dC/dh^t|| that comes from the losses ``reach`` or more
+    steps later (C^t' with t' >= t + reach), shape (T,): 0 where dC/dh^t is exactly zero.
+
+    dC/dh^t sums one term per loss C^t', t' >= t: V^⊤ dC^t'/do^t' pushed back t' - t steps,
+    (J^t' ... J^{t+1})^⊤ V^⊤ dC^t'/do^t' (by ``hidden_jacobians``); the terms of the losses less
+    than ``reach`` steps later are summed here and taken from bptt's dC/dh^t.
+    """
+    positive_int("reach", reach)
+    ys = check_targets(ys, cache)
+    jacobians = hidden_jacobians(cache)  # row t is J^{t+1}
+    term = output_delta(cache["os"], ys, loss) @ cache["V"]  # row t: V^⊤ dC^t/do^t, (T, n_h)
+    near = term.copy()  # each step's own loss
+    for _ in range(1, reach):  # each loss one step further back: row t from row t + 1
+        pushed = np.einsum("tij,ti->tj", jacobians[1:], term[1:])  # J^{t+2 ⊤} (row t+1's term)
+        term = np.concatenate([pushed, np.zeros_like(term[:1])])
+        near += term
+    full = bptt(ys, cache, loss)[2]  # dC/dh^t, every loss
+    size = np.linalg.norm(full, axis=1)
+    late = np.linalg.norm(full - near, axis=1)
+    return np.divide(late, size, out=np.zeros_like(size), where=size > 0)

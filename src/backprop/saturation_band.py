@@ -32,16 +32,17 @@ def _abs_w(w):
 def _band_z(w):
     """|w| and the half-width z* in z of the band sigma'(z) >= 1/|w| (0 where |w| < 4).
 
-    sigma(1 - sigma) >= 1/|w| <=> sigma in [(1 - r)/2, (1 + r)/2], r = sqrt(1 - 4/|w|),
-    <=> |z| <= z* = ln((1 + r)/(1 - r)) = ln(|w| (1 + r)^2 / 4).
+    sigma(1 - sigma) >= 1/|w| <=> sigma in [(1 - kappa)/2, (1 + kappa)/2], kappa = sqrt(1 - 4/|w|),
+    <=> |z| <= z* = ln((1 + kappa)/(1 - kappa)) = ln(|w| (1 + kappa)^2 / 4).
     """
     aw, wide = _abs_w(w)
-    r = np.sqrt(1.0 - 4.0 / wide)
-    return aw, np.where(aw >= 4.0, np.log(wide * (1.0 + r) ** 2 / 4.0), 0.0)
+    kappa = np.sqrt(1.0 - 4.0 / wide)
+    return aw, np.where(aw >= 4.0, np.log(wide * (1.0 + kappa) ** 2 / 4.0), 0.0)
 
 
 def band_interval(w, b):
-    """The interval ``(lo, hi)`` of a where |w sigma'(w a + b)| >= 1; lo = hi = -b/w if |w| < 4.
+    """The interval ``(lo, hi)`` of a where |w sigma'(w a + b)| >= 1. Where |w| < 4 the band is
+    empty, returned as the interval of width 0 at lo = hi = -b/w.
 
     z = w a + b lies in [-z*, z*] (see ``_band_z``), so a lies between
     (-z* - b)/w and (z* - b)/w. w must be non-zero; arrays broadcast.
