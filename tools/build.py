@@ -13,8 +13,9 @@ For each edition (``sitetools.EDITIONS``: English at ``_build/html/``, Chinese a
    chapters share between editions are kept by ``backprop.memory`` in ``_build/memory``: the
    second edition only draws.
 2. **Build its site** with Sphinx, through Jupyter Book's ``build_sphinx`` with the book's own
-   ``_config.yml`` (as ``jb build`` does), warnings as errors, in a process of its own, while the
-   next edition executes. Only the edition's language, catalogues, folders and a few words differ
+   ``_config.yml`` (as ``jb build`` does), warnings as errors, in a process of its own, once every
+   edition has executed: the editions' Sphinx builds run side by side. Only the edition's
+   language, catalogues, folders and a few words differ
    (:func:`overrides`).
 
 An edition whose inputs (:data:`INPUTS`) have not changed since it was last built, and whose
@@ -244,19 +245,21 @@ def sphinx(language):
 
 
 def main(languages):
-    """Execute each edition, then build its site in a process of its own while the next edition
-    executes (the English first: it fills the memory of training runs the others reuse)."""
-    start, builds, failed, inputs = time.perf_counter(), [], 0, fingerprint()
-    for language in languages:
-        if up_to_date(language, inputs):
-            print(f"{language}: up to date -> {site(language)}")
-            continue
+    """Execute every edition, one after the other (the English first: it fills the memory of
+    training runs the others reuse), then build their sites at once, each in a process of its
+    own. Each step keeps both cores busy: the executions run two chapters at a time, the Sphinx
+    builds one process each (a Sphinx build beside an execution would make three)."""
+    start, failed, inputs = time.perf_counter(), 0, fingerprint()
+    stale_editions = [language for language in languages if not up_to_date(language, inputs)]
+    for language in [language for language in languages if language not in stale_editions]:
+        print(f"{language}: up to date -> {site(language)}")
+    for language in stale_editions:
         (folder(language) / "built-from").unlink(missing_ok=True)
         failed += execute(language)
         if failed:
             break
-        command = [sys.executable, __file__, "--sphinx", language]
-        builds.append((language, subprocess.Popen(command)))
+    command = [sys.executable, __file__, "--sphinx"]
+    builds = [] if failed else [(e, subprocess.Popen([*command, e])) for e in stale_editions]
     statuses = {language: build.wait() for language, build in builds}
     for language, status in statuses.items():
         link_into_site(language)
