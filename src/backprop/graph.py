@@ -167,8 +167,9 @@ def _as_value(x):
 def topological_order(root):
     """The nodes ``root`` depends on, each after all of its inputs: inputs first, ``root`` last.
 
-    Depth-first, with a stack rather than recursion (a sum of thousands of terms is a chain that
-    deep): a node is appended on its second visit, once all of its inputs have been.
+    Depth-first, inputs in the order the operation takes them, with a stack rather than recursion
+    (a sum of thousands of terms is a chain that deep): a node is appended on its second visit,
+    once all of its inputs have been.
     """
     order, seen, stack = [], set(), [(root, False)]
     while stack:
@@ -178,7 +179,7 @@ def topological_order(root):
         elif node not in seen:
             seen.add(node)
             stack.append((node, True))
-            stack.extend((prev, False) for prev in node._prev)
+            stack.extend((prev, False) for prev in reversed(node._prev))  # first input on top
     return order
 
 
