@@ -108,6 +108,7 @@ def test_backward_steps_replays_x_plus_y_times_z():
     f = q * z
     nodes, steps = backward_steps(f)
     assert nodes == [x, y, q, z, f]
+    assert [n._op for n in nodes] == ["", "", "+", "", "*"]  # what a drawing writes in a node
     assert [node for node, _ in steps] == [f, z, q, y, x]
     assert [grads for _, grads in steps] == [
         (0.0, 0.0, -4.0, 3.0, 1.0),  # f passes 1 on: q gets z, z gets q

@@ -52,28 +52,36 @@ class Value:
         for prev, local in zip(self._prev, self._local):
             prev.grad += local * self.grad
 
-    # Each operation: the result, its inputs, and d result / d input for each input.
+    # Each operation returns its result, its inputs and d result / d input for each input, the
+    # rule named beside it. A number on either side becomes a constant Value first.
 
     def __add__(self, other):
         other = _as_value(other)
-        return Value(self.data + other.data, (self, other), (1.0, 1.0), "+")  # add distributes
+        a, b = self.data, other.data
+        # add distributes: d(a+b)/da = d(a+b)/db = 1, both inputs get the output's gradient
+        return Value(a + b, (self, other), (1.0, 1.0), "+")
 
     def __sub__(self, other):
         other = _as_value(other)
-        return Value(self.data - other.data, (self, other), (1.0, -1.0), "-")  # d(a-b)/db = -1
+        a, b = self.data, other.data
+        # subtract: d(a-b)/da = 1, d(a-b)/db = -1
+        return Value(a - b, (self, other), (1.0, -1.0), "-")
 
     def __mul__(self, other):
         other = _as_value(other)
         a, b = self.data, other.data
-        return Value(a * b, (self, other), (b, a), "*")  # multiply swaps: d(ab)/da = b, /db = a
+        # multiply swaps: d(ab)/da = b, d(ab)/db = a, each input gets the other's value
+        return Value(a * b, (self, other), (b, a), "*")
 
     def __truediv__(self, other):
         other = _as_value(other)
         a, b = self.data, other.data
-        return Value(a / b, (self, other), (1 / b, -a / b**2), "/")  # d(a/b)/da = 1/b, /db = -a/b^2
+        # quotient rule: d(a/b)/da = 1/b, d(a/b)/db = -a/b^2
+        return Value(a / b, (self, other), (1 / b, -a / b**2), "/")
 
     def __neg__(self):
-        return Value(-self.data, (self,), (-1.0,), "neg")  # d(-a)/da = -1
+        # negate: d(-a)/da = -1
+        return Value(-self.data, (self,), (-1.0,), "neg")
 
     def __radd__(self, other):  # other + self, other a number
         return self + other
@@ -91,11 +99,8 @@ class Value:
         return _as_value(base) ** self
 
     def __pow__(self, n):
-        """a ** n for a number n (power rule: d(a^n)/da = n a^(n-1)).
-
-        Raises ValueError for a Value exponent, and where a^n or its derivative is not a finite
-        real number: a < 0 with n not an integer, a = 0 with n < 1.
-        """
+        """a ** n for a number n. Raises ValueError for a Value exponent, and where a^n or its
+        derivative is not a finite real number: a < 0 with n not an integer, a = 0 with n < 1."""
         if isinstance(n, bool) or not isinstance(n, numbers.Real):  # a Value is not a number
             raise ValueError(
                 f"the exponent of ** must be a number, got {n!r}; for a Value b, write "
@@ -106,35 +111,43 @@ class Value:
             raise ValueError(f"a ** {n} at a = {a:g} is not real: a < 0 needs an integer exponent")
         if a == 0 and n < 1:
             raise ValueError(f"a ** {n} at a = 0 divides by 0 (in a^n or n a^(n-1)): use n >= 1")
-        return Value(a**n, (self,), (float(n * a ** (n - 1)),), f"**{n:g}")  # power rule
+        # power rule: d(a^n)/da = n a^(n-1)
+        return Value(a**n, (self,), (float(n * a ** (n - 1)),), f"**{n:g}")
 
     def exp(self):
         e = math.exp(self.data)
-        return Value(e, (self,), (e,), "exp")  # exp is its own derivative: d e^a/da = e^a
+        # exp is its own derivative: d(e^a)/da = e^a
+        return Value(e, (self,), (e,), "exp")
 
     def log(self):
-        if self.data <= 0:
-            raise ValueError(f"log needs a number > 0, got {self.data:g}")
-        return Value(math.log(self.data), (self,), (1 / self.data,), "log")  # d log a/da = 1/a
+        a = self.data
+        if a <= 0:
+            raise ValueError(f"log needs a number > 0, got {a:g}")
+        # d(log a)/da = 1/a
+        return Value(math.log(a), (self,), (1 / a,), "log")
 
     def tanh(self):
         t = math.tanh(self.data)
-        return Value(t, (self,), (1 - t**2,), "tanh")  # d tanh a/da = 1 - tanh(a)^2
+        # d(tanh a)/da = 1 - tanh(a)^2, from the output alone
+        return Value(t, (self,), (1 - t**2,), "tanh")
 
     def sigmoid(self):
         s = float(act.sigmoid(self.data))  # the course's sigmoid, stable for any a
-        return Value(s, (self,), (s * (1 - s),), "sigmoid")  # d sigma(a)/da = sigma (1 - sigma)
+        # d(sigma(a))/da = sigma(a) (1 - sigma(a)), from the output alone
+        return Value(s, (self,), (s * (1 - s),), "sigmoid")
 
     def relu(self):
-        on = self.data > 0
-        return Value(max(self.data, 0.0), (self,), (float(on),), "relu")  # 1 if a > 0, else 0
+        a = self.data
+        # relu gates: d relu(a)/da = 1 if a > 0, else 0 (0 at the kink, as activations.relu_prime)
+        return Value(max(a, 0.0), (self,), (float(a > 0),), "relu")
 
     def max(self, other):
-        """max(a, b). Max routes: the whole gradient goes to the larger input (to ``a`` at a tie,
-        the first maximum, as the max-pool's rule)."""
+        """max(a, b), the max-pool's operation on two numbers."""
         other = _as_value(other)
-        first = float(self.data >= other.data)
-        return Value(max(self.data, other.data), (self, other), (first, 1 - first), "max")
+        a, b = self.data, other.data
+        # max routes: the whole gradient goes to the larger input, to a at a tie (the first
+        # maximum, as the max-pool's rule): d max/da = 1 if a >= b else 0, d max/db the other
+        return Value(max(a, b), (self, other), (float(a >= b), float(a < b)), "max")
 
     def backward(self, on_step=None):
         """Fill ``.grad`` of every node this Value depends on with d self / d node.
