@@ -1,3 +1,7 @@
+"""backprop.graph.Value: random graphs with fan-out and reuse against central differences
+(gradcheck's one rule), CS231n's (x + y) z by hand, a 2-2-1 network of Values against mlp.backward,
+the assign-instead-of-add bug caught where a value fans out, and errors for bad input."""
+
 import math
 
 import numpy as np
