@@ -42,17 +42,6 @@ PARAMS = ("W_ih", "W_hh", "b_ih", "b_hh")
 GATES = ("i", "f", "g", "o")  # torch.nn.LSTM's order of the 4H rows
 
 
-def check_array(name, a, shape, meaning):
-    """``a`` as a float64 copy, after checking it has ``shape`` and is finite; ValueError naming
-    ``name``, the expected shape (``meaning`` spells it in letters, e.g. "(N, H)") and the given."""
-    a = np.array(a, dtype=np.float64)
-    if a.shape != shape:
-        raise ValueError(f"{name} must be {meaning} = {shape}, got shape {a.shape}")
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} must be finite, got NaN or inf")
-    return a
-
-
 def check_params(params):
     """The four parameters as float64 copies, and H. W_hh (4H, H) sets H; W_ih is (4H, D)."""
     if not isinstance(params, dict) or set(params) != set(PARAMS):
@@ -68,7 +57,7 @@ def check_params(params):
         raise ValueError(f"W_ih must be (4H, D) with H={H}, D >= 1, got shape {W_ih.shape}")
     meanings = {"W_ih": ((4 * H, D), "(4H, D)"), "W_hh": ((4 * H, H), "(4H, H)")}
     meanings |= {b: ((4 * H,), "(4H,)") for b in ("b_ih", "b_hh")}
-    return {name: check_array(name, params[name], *meanings[name]) for name in PARAMS}, H
+    return {name: validate.array(name, params[name], *meanings[name]) for name in PARAMS}, H
 
 
 def check_inputs(params, xs, h0, c0):
@@ -81,9 +70,9 @@ def check_inputs(params, xs, h0, c0):
     D = params["W_ih"].shape[1]
     if xs.ndim != 3 or min(xs.shape) < 1 or xs.shape[2] != D:
         raise ValueError(f"xs must be (T, N, D) with D={D}, T, N >= 1, got shape {xs.shape}")
-    xs = check_array("xs", xs, xs.shape, "(T, N, D)")
-    h0 = check_array("h0", h0, (xs.shape[1], H), "(N, H)")
-    c0 = check_array("c0", c0, (xs.shape[1], H), "(N, H)")
+    xs = validate.array("xs", xs, xs.shape, "(T, N, D)")
+    h0 = validate.array("h0", h0, (xs.shape[1], H), "(N, H)")
+    c0 = validate.array("c0", c0, (xs.shape[1], H), "(N, H)")
     return params, xs, h0, c0
 
 
@@ -152,7 +141,7 @@ def forward(params, xs, h0, c0):
 
 def check_upstream(dhs, cache):
     """dhs as float64, after checking it is finite and shaped like hs (T, N, H)."""
-    return check_array("dhs", dhs, cache["hs"].shape, "(T, N, H), like hs")
+    return validate.array("dhs", dhs, cache["hs"].shape, "(T, N, H), like hs")
 
 
 def step_backward(dh, dc_next, t, cache):

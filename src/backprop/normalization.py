@@ -42,28 +42,11 @@ def check_forward(x, gamma, beta, eps, min_rows=1):
     x = np.array(x, dtype=np.float64)
     if x.ndim != 2 or x.shape[0] < min_rows or x.shape[1] < 1:
         raise ValueError(f"x must be (N, D) with N >= {min_rows}, D >= 1, got shape {x.shape}")
-    arrays = {"x": x}
-    for name, a in (("gamma", gamma), ("beta", beta)):
-        arrays[name] = np.array(a, dtype=np.float64)
-        if arrays[name].shape != (x.shape[1],):
-            raise ValueError(
-                f"{name} must be (D,) = {(x.shape[1],)}, got shape {arrays[name].shape}"
-            )
-    for name, a in arrays.items():
-        if not np.all(np.isfinite(a)):
-            raise ValueError(f"{name} must be finite, got NaN or inf")
+    x = validate.array("x", x, x.shape, "(N, D)")
+    gamma = validate.array("gamma", gamma, (x.shape[1],), "(D,)")
+    beta = validate.array("beta", beta, (x.shape[1],), "(D,)")
     validate.positive("eps", eps)
-    return arrays["x"], arrays["gamma"], arrays["beta"]
-
-
-def check_upstream(dy, cache):
-    """dy as float64, after checking it is finite and shaped like the output (N, D)."""
-    dy = np.asarray(dy, dtype=np.float64)
-    if dy.shape != cache["xhat"].shape:
-        raise ValueError(f"dy must be (N, D) = {cache['xhat'].shape}, got shape {dy.shape}")
-    if not np.all(np.isfinite(dy)):
-        raise ValueError("dy must be finite, got NaN or inf")
-    return dy
+    return x, gamma, beta
 
 
 def normalize_forward(x, gamma, beta, eps, axis):
@@ -90,7 +73,7 @@ def normalize_backward(dy, cache, axis):
         raise ValueError(
             f"{NAMES[axis]}'s backward needs its own forward's cache, got {NAMES[cache['axis']]}'s"
         )
-    dy = check_upstream(dy, cache)
+    dy = validate.array("dy", dy, cache["xhat"].shape, "(N, D)")
     xhat, sigma = cache["xhat"], cache["sigma"]
     dbeta = dy.sum(axis=0)  # (NORM-BP-BETA) sum_n dy
     dgamma = (dy * xhat).sum(axis=0)  # (NORM-BP-GAMMA) sum_n dy ⊙ x̂
