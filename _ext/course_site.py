@@ -17,6 +17,11 @@
   (``icons.py``), so the script's tag is taken out of the theme's macros as Sphinx loads them
   (``ThemeTemplates``), not out of a copy of the template.
 
+- Sphinx 7.4's Chinese search (``sphinx.search.zh``) keeps every Latin word of the site in a list
+  and looks up each word it indexes in that list: indexing grows with the square of the site's
+  size (2.8 s of the Chinese edition's build). Sphinx 8.1 made it a set (sphinx-doc/sphinx#12995);
+  Jupyter Book 1 needs Sphinx 7, so ``SearchChinese`` here does the same.
+
 - Sphinx 7.4 copies the static files (``html_static_path``: the site's CSS, the widget manager)
   only when it writes a page (sphinx-doc/sphinx#1810, fixed in Sphinx 8.2): a change to
   ``assets/course.css`` alone never reached the site. When a static file is newer than the
@@ -28,6 +33,7 @@ from pathlib import Path
 
 from sphinx.errors import ExtensionError
 from sphinx.jinja2glue import BuiltinTemplateLoader
+from sphinx.search import zh
 from typeset import drop_mathjax_scripts, typeset_site
 
 #: the theme's template that writes its <script> tags, with the digest of its assets
@@ -45,6 +51,20 @@ class ThemeTemplates(BuiltinTemplateLoader):
             if found != 1:  # the theme changed how it loads Font Awesome: look again
                 raise ExtensionError(f"{found} Font Awesome <script> tags in {filename}, not 1")
         return source, filename, uptodate
+
+
+class LatinTerms(set):
+    """The Latin words the Chinese search has seen, as a set, with the list method it calls."""
+
+    extend = set.update
+
+
+class SearchChinese(zh.SearchChinese):
+    """Sphinx's Chinese search with its Latin words in a set (see above)."""
+
+    def init(self, options):
+        super().init(options)
+        self.latin_terms = LatinTerms()  # the class's own is a list, shared by every instance
 
 
 def use_theme_templates(app, config):
@@ -82,6 +102,7 @@ def statics_changed(app, env, added, changed, removed):
 
 
 def setup(app):
+    app.add_search_language(SearchChinese)
     app.connect("config-inited", use_theme_templates)
     app.connect("env-get-outdated", statics_changed)
     app.connect("html-page-context", dedupe_scripts, priority=900)
