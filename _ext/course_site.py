@@ -103,6 +103,7 @@ EQUATION_NAMES = {
     "conv-bp-b": "CONV-BP-b",
     "pool-fp": "POOL-FP",
     "pool-bp": "POOL-BP",
+    "pool-delta": "POOL-DELTA",
     "rnn-h": "RNN-H",
     "rnn-o": "RNN-O",
     "rnn-yhat": "RNN-YHAT",

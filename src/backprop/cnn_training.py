@@ -70,7 +70,7 @@ def small_cnn_backward(params, cache, y):
     # turns each row back into that example's F pooled maps: dC/dp of shape (N, F, p, p)
     delta_pool = grad_x.T.reshape(cache["p_shape"])
     upsample = cnn.pool_backward(delta_pool, cache["pool"])  # (POOL-BP)
-    delta1 = upsample * f_prime(cache["z1"])  # delta1 = upsample(delta) ⊙ f'(z1)
+    delta1 = upsample * f_prime(cache["z1"])  # (POOL-DELTA) delta1 = upsample(delta) ⊙ f'(z1)
     grad_W, grad_b = cnn.conv2d_parameter_backward(delta1, cache["conv"])  # (CONV-BP-W, -b)
     return {"W": grad_W, "b": grad_b, "V": grad_V[0], "c": grad_c[0]}, delta1
 
