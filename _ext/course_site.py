@@ -109,7 +109,10 @@ EQUATION_NAMES = {
     "rnn-yhat": "RNN-YHAT",
     "rnn-loss": "RNN-LOSS",
 }
-_assign_figure_numbers = TocTreeCollector.assign_figure_numbers
+# Sphinx's own, even if this module is imported again after the patch below (its ``original``)
+_assign_figure_numbers = getattr(
+    TocTreeCollector.assign_figure_numbers, "original", TocTreeCollector.assign_figure_numbers
+)
 
 
 def named_equations(collector, env):
@@ -126,6 +129,9 @@ def named_equations(collector, env):
                 count += 1
             equations[node_id] = (name,) if name else (count,)
     return [doc for doc, numbers in env.toc_fignumbers.items() if numbers != old.get(doc)]
+
+
+named_equations.original = _assign_figure_numbers
 
 
 def setup(app):
