@@ -26,11 +26,18 @@
   only when it writes a page (sphinx-doc/sphinx#1810, fixed in Sphinx 8.2): a change to
   ``assets/course.css`` alone never reached the site. When a static file is newer than the
   site's last build, the root page is written again, and the static files are copied with it.
+
+- The package's comments name the equations they compute, (BP1) to (BP4), (RNN-H), (CONV-FP)...
+  A page shows those equations under the same names, not under numbers (``EQUATION_NAMES``):
+  after Sphinx numbers the equations of the book (one sequence over the pages, the toctree being
+  unnumbered), each named one takes its name and the others are numbered again in order, so a
+  reference ``{eq}`bp2``` reads "(BP2)" on every page, like the code.
 """
 
 import re
 from pathlib import Path
 
+from sphinx.environment.collectors.toctree import TocTreeCollector
 from sphinx.errors import ExtensionError
 from sphinx.jinja2glue import BuiltinTemplateLoader
 from sphinx.search import zh
@@ -101,8 +108,55 @@ def statics_changed(app, env, added, changed, removed):
     return [app.config.root_doc] if newer else []
 
 
+#: an equation's label -> the name the package's comments give it, shown as its tag
+EQUATION_NAMES = {
+    "fp1": "FP1",
+    "fp2": "FP2",
+    "bp1": "BP1",
+    "bp2": "BP2",
+    "bp3": "BP3",
+    "bp4": "BP4",
+    "gd-step": "GD",
+    "conv-fp": "CONV-FP",
+    "conv-bp-a": "CONV-BP-a",
+    "conv-bp-w": "CONV-BP-W",
+    "conv-bp-b": "CONV-BP-b",
+    "pool-fp": "POOL-FP",
+    "pool-bp": "POOL-BP",
+    "pool-delta": "POOL-DELTA",
+    "rnn-h": "RNN-H",
+    "rnn-o": "RNN-O",
+    "rnn-yhat": "RNN-YHAT",
+    "rnn-loss": "RNN-LOSS",
+}
+# Sphinx's own, even if this module is imported again after the patch below (its ``original``)
+_assign_figure_numbers = getattr(
+    TocTreeCollector.assign_figure_numbers, "original", TocTreeCollector.assign_figure_numbers
+)
+
+
+def named_equations(collector, env):
+    """Sphinx's figure numbers, then each equation of EQUATION_NAMES under its name and the other
+    equations numbered 1, 2, ... in the book's order; the pages whose numbers changed."""
+    old = env.toc_fignumbers
+    _assign_figure_numbers(collector, env)
+    count = 0
+    for numbers in env.toc_fignumbers.values():
+        equations = numbers.get("displaymath", {})
+        for node_id in equations:
+            name = EQUATION_NAMES.get(node_id.removeprefix("equation-"))
+            if name is None:
+                count += 1
+            equations[node_id] = (name,) if name else (count,)
+    return [doc for doc, numbers in env.toc_fignumbers.items() if numbers != old.get(doc)]
+
+
+named_equations.original = _assign_figure_numbers
+
+
 def setup(app):
     app.add_search_language(SearchChinese)
+    TocTreeCollector.assign_figure_numbers = named_equations
     app.connect("config-inited", use_theme_templates)
     app.connect("env-get-outdated", statics_changed)
     app.connect("html-page-context", dedupe_scripts, priority=900)

@@ -53,8 +53,8 @@ def test_tie_checker():
 
 
 def input_gradient(delta, W, filters=None, flip=True):
-    """(conv-bp-a) with the 2-D operations: sum over ``filters`` (all by default) of
-    pad(delta_f) ⋆ rot180(W_f,c), or ⋆ W_f,c if not ``flip``."""
+    """(CONV-BP-a) with the 2-D operations: sum over ``filters`` (all by default) of
+    pad(delta_q) ⋆ rot180(W_q,r), or ⋆ W_q,r if not ``flip``."""
     F, C, kh, kw = W.shape
     kernel = cnn.rot180(W) if flip else W
     return np.array(
@@ -76,9 +76,9 @@ def test_input_gradient_checker_passes_the_sum_over_filters():
 @pytest.mark.parametrize(
     "answer, expected",
     [
-        (lambda d, W: input_gradient(d, W, filters=[0]), "filter 0 only: .* sum over f"),
+        (lambda d, W: input_gradient(d, W, filters=[0]), "filter 0 only: .* sum over q"),
         (lambda d, W: input_gradient(d, W, flip=False), r"uses W where rot180\(W\) belongs"),
-        (lambda d, W: 2 * input_gradient(d, W), r"check \(conv-bp-a\)"),
+        (lambda d, W: 2 * input_gradient(d, W), r"check \(CONV-BP-a\)"),
         (lambda d, W: input_gradient(d, W)[0], r"has shape \(5, 4\), expected \(2, 5, 4\)"),
         (lambda d, W: input_gradient(d, W) * np.nan, "NaN or inf"),
     ],

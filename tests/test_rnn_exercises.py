@@ -24,7 +24,7 @@ def test_rnn_gradient_checker_passes_bptt_and_names_a_wrong_entry():
     cross = rnn.bptt(ys, cache, "cross_entropy")[1]["W"]  # the wrong loss: σ' left out
     verdict = rnn_exercises.check_rnn_gradient(cross, "W", xs, params, ys, h0=h0)
     assert not verdict.ok and verdict.quantity == "W"
-    assert str(verdict).startswith("dL/dW is wrong: entry (") and "finite differences" in str(
+    assert str(verdict).startswith("dC/dW is wrong: entry (") and "finite differences" in str(
         verdict
     )
     transposed = rnn_exercises.check_rnn_gradient(grads["U"].T, "U", xs, params, ys, h0=h0)

@@ -94,7 +94,7 @@ def deltas_widget(sizes=(2, 3, 3, 2), seed=0, dpi=72):
     controls = [
         linked.play("backward step", steps),
         linked.slider("weight scale", SCALES, index=SCALES.index(1.0)),
-        linked.toggle("target (x = (1, 0))", EXAMPLES),
+        linked.toggle("target y (input fixed at x = (1, 0))", EXAMPLES),
     ]
 
     def alt(step, scale, example):  # the controls' English labels

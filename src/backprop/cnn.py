@@ -12,12 +12,13 @@ Conventions of this code (the chapter compares them with the notes' ``*`` and ro
 - Shapes: ``a`` is one sample (C, H, W) or a batch (N, C, H, W); W is (F, C, kh, kw); b is (F,).
   Outputs keep the rank of ``a``; parameter gradients are summed over the batch; all float64.
 
-The equations, as the functions' comments name them::
+The equations, as the functions' comments name them (the chapter's letters: example n of the
+batch, filter q, input channel r)::
 
-    z[n, f]     = sum_c a[n, c] ⋆ W[f, c] + b[f]                       (CONV-FP)
-    dC/da[n, c] = sum_f pad_full(delta[n, f]) ⋆ rot180(W[f, c])         (CONV-BP-a)
-    dC/dW[f, c] = sum_n a[n, c] ⋆ delta[n, f]                           (CONV-BP-W)
-    dC/db[f]    = sum_{n,u,v} delta[n, f, u, v]                         (CONV-BP-b)
+    z[n, q]     = sum_r a[n, r] ⋆ W[q, r] + b[q]                       (CONV-FP)
+    dC/da[n, r] = sum_q pad_full(delta[n, q]) ⋆ rot180(W[q, r])         (CONV-BP-a)
+    dC/dW[q, r] = sum_n a[n, r] ⋆ delta[n, q]                           (CONV-BP-W)
+    dC/db[q]    = sum_{n,i,j} delta[n, q, i, j]                         (CONV-BP-b)
     out[n, c, i, j] = max or mean of window (i, j) of a[n, c]           (POOL-FP)
     dC/da = upsample(delta): all to the maximum, or delta/size² to each (POOL-BP)
 
@@ -136,7 +137,7 @@ def pad_full(delta, kh, kw):
 
 
 def conv2d_forward(a, W, b):
-    """(CONV-FP) z[n, f] = sum_c a[n, c] ⋆ W[f, c] + b[f]: valid cross-correlation, stride 1.
+    """(CONV-FP) z[n, q] = sum_r a[n, r] ⋆ W[q, r] + b[q]: valid cross-correlation, stride 1.
 
     a: (C, H, W) or (N, C, H, W); W: (F, C, kh, kw); b: (F,).
     Returns ``(z, cache)``, z: (F, H-kh+1, W-kw+1) or (N, F, H-kh+1, W-kw+1).

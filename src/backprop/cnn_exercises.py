@@ -106,18 +106,18 @@ def check_input_gradient(input_gradient, seed=0):
         return Verdict(
             True,
             f"right (rel error {rel_error(got, numeric):.1e} against finite "
-            "differences): every filter f adds pad(delta_f) ⋆ rot180(W_f,c)",
+            "differences): every filter q adds pad(delta_q) ⋆ rot180(W_q,r)",
         )
     one_filter = numerical_gradient(
         lambda x: np.sum(delta[0] * cnn.conv2d_forward(x, W, b)[0][0]), a, 1e-5
     )
     unflipped = cnn.conv2d_backward(delta, cnn.conv2d_forward(a, cnn.rot180(W), b)[1])[0]
     hint = (
-        "it is the contribution of filter 0 only: channel c feeds every filter, so sum over f"
+        "it is the contribution of filter 0 only: channel r feeds every filter, so sum over q"
         if matches(got, one_filter)
         else "it uses W where rot180(W) belongs"
         if matches(got, unflipped)
-        else "check (conv-bp-a): sum_f pad(delta_f) ⋆ rot180(W_f,c)"
+        else "check (CONV-BP-a): sum_q pad(delta_q) ⋆ rot180(W_q,r)"
     )
     return Verdict(
         False,

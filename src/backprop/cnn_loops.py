@@ -150,8 +150,8 @@ def weight_gradient_readings(a, delta):
     kh, kw = a4.shape[2] - d4.shape[2] + 1, a4.shape[3] - d4.shape[3] + 1
     readings = {name: np.zeros((d4.shape[1], a4.shape[1], kh, kw)) for name in formulas}
     for name, formula in formulas.items():
-        for n, f, c in np.ndindex(a4.shape[0], d4.shape[1], a4.shape[1]):
-            readings[name][f, c] += formula(a4[n, c], d4[n, f])
+        for n, q, r in np.ndindex(a4.shape[0], d4.shape[1], a4.shape[1]):
+            readings[name][q, r] += formula(a4[n, r], d4[n, q])  # filter q, channel r
     return readings
 
 

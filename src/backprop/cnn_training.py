@@ -66,9 +66,11 @@ def small_cnn_backward(params, cache, y):
         [params["V"]], cache["zs"], cache["activations"], y
     )
     grad_x = params["V"].T @ deltas[0]  # (BP2) before the ⊙: the pooling layer has no sigma
-    delta_pool = grad_x.T.reshape(cache["p_shape"])  # dC/dp, shaped like the pooled maps
+    # grad_x is (F·p·p, N), one example per column; .T gives a row per example, and reshape
+    # turns each row back into that example's F pooled maps: dC/dp of shape (N, F, p, p)
+    delta_pool = grad_x.T.reshape(cache["p_shape"])
     upsample = cnn.pool_backward(delta_pool, cache["pool"])  # (POOL-BP)
-    delta1 = upsample * f_prime(cache["z1"])  # delta1 = upsample(delta) ⊙ f'(z1)
+    delta1 = upsample * f_prime(cache["z1"])  # (POOL-DELTA) delta1 = upsample(delta) ⊙ f'(z1)
     grad_W, grad_b = cnn.conv2d_parameter_backward(delta1, cache["conv"])  # (CONV-BP-W, -b)
     return {"W": grad_W, "b": grad_b, "V": grad_V[0], "c": grad_c[0]}, delta1
 

@@ -36,7 +36,10 @@ def jacobian_chain(weights, zs, activation="sigmoid"):
             )
     J = np.eye(np.shape(weights[0])[1])  # d a^0 / d a^0
     for W, z in zip(weights, zs):
-        J = f_prime(z) * (W @ J)  # d a^l / d a^0 = diag(f'(z^l)) W^l (d a^{l-1} / d a^0)
+        # d a^l / d a^0 = diag(f'(z^l)) W^l (d a^{l-1} / d a^0). The column f'(z^l), (n_l, 1),
+        # times the matrix W @ J broadcasts along the rows: row j is scaled by f'(z^l_j), which
+        # is diag(f'(z^l)) @ (W @ J) without building the diagonal matrix.
+        J = f_prime(z) * (W @ J)
     return J
 
 

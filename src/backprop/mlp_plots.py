@@ -94,7 +94,7 @@ class ExplorerFigure:
             xlim=(0.5, max_layers + 0.5),
             xticks=ticks,
             xlabel="layer l",
-            ylabel="fraction of (unit, example) pairs",
+            ylabel="fraction (bars), ratio (squares)",
         )
         self.sat_legend = self.figures[1].legend(
             [self.bars, self.ratio],

@@ -70,12 +70,20 @@ def check_sequence(xs, U, W, V, b, c, h0):
 
 
 def matvec(A, v):
-    """A v for a matrix A (..., m, n) and a vector v (..., n), over any leading ensemble axes."""
+    """A v for a matrix A (..., m, n) and a vector v (..., n), over any leading ensemble axes.
+
+    The steps' vectors are 1-D arrays: v[..., None] makes v a column, @ multiplies, and [..., 0]
+    makes the result 1-D again. With one network it is just ``A @ v``.
+    """
     return (A @ v[..., None])[..., 0]
 
 
 def vecmat(v, A):
-    """A^T v for a matrix A (..., m, n) and a vector v (..., m), over any leading ensemble axes."""
+    """A^T v for a matrix A (..., m, n) and a vector v (..., m), over any leading ensemble axes.
+
+    Computed as the row v^T times A, (v^T A)^T = A^T v: v[..., None, :] makes v a row, and
+    [..., 0, :] makes the result 1-D again. With one network it is just ``A.T @ v``.
+    """
     return (v[..., None, :] @ A)[..., 0, :]
 
 
@@ -179,7 +187,7 @@ def step_backward(dh, z, W, f_prime):
     what flows on to h^{t-1} through step t: (dh^t/dh^{t-1})^⊤ dh, dh^t/dh^{t-1} = diag(f'(z^t)) W.
     """
     dz = dh * f_prime(z)  # δ^t = dC/dz^t = dC/dh^t ⊙ f'(z^t)
-    dh_prev = vecmat(dz, W)  # (dh^t/dh^{t-1})^⊤ dC/dh^t = W^⊤ δ^t
+    dh_prev = vecmat(dz, W)  # (dh^t/dh^{t-1})^⊤ dC/dh^t = W^⊤ δ^t (vecmat: W^⊤ times a vector)
     return dz, dh_prev
 
 
@@ -192,7 +200,7 @@ def bptt(ys, cache, loss="squared"):
     dC/dh^T):
     dC/dh^T = V^⊤ dC^T/do^T, and dC/dh^t = V^⊤ dC^t/do^t + W^⊤ δ^{t+1} for t < T, where
     δ^{t+1} = dC/dh^{t+1} ⊙ f'(z^{t+1}) is the delta at z^{t+1}.
-    The loop runs over the rows; its comments name the step of row t, t + 1, as s.
+    The loop runs over the rows r; row r holds step t = r + 1, the t of the comments.
     """
     ys = check_targets(ys, cache)
     _, f_prime = act.get(cache["activation"])
@@ -201,13 +209,13 @@ def bptt(ys, cache, loss="squared"):
     grads = {"V": dos.T @ hs, "c": dos.sum(axis=0)}  # dC/dV = Σ_t dC^t/do^t (h^t)^⊤, dC/dc
     grads |= {name: np.zeros_like(cache[name]) for name in ("U", "W", "b")}
     deltas = np.zeros_like(hs)
-    dh_next = np.zeros(hs.shape[1])  # W^⊤ δ^{s+1}, sent back to h^s; nothing after step T
-    for t in reversed(range(len(xs))):  # row t is step s = t + 1
-        deltas[t] = cache["V"].T @ dos[t] + dh_next  # dC/dh^s = V^⊤ dC^s/do^s + W^⊤ δ^{s+1}
-        dz, dh_next = step_backward(deltas[t], zs[t], cache["W"], f_prime)  # δ^s, W^⊤ δ^s
-        grads["U"] += np.outer(dz, xs[t])  # dC/dU += δ^s (x^s)^⊤
-        grads["W"] += np.outer(dz, h_prevs[t])  # dC/dW += δ^s (h^{s-1})^⊤
-        grads["b"] += dz  # dC/db += δ^s
+    dh_next = np.zeros(hs.shape[1])  # W^⊤ δ^{t+1}, sent back to h^t; nothing after step T
+    for r in reversed(range(len(xs))):  # row r is step t = r + 1
+        deltas[r] = cache["V"].T @ dos[r] + dh_next  # dC/dh^t = V^⊤ dC^t/do^t + W^⊤ δ^{t+1}
+        dz, dh_next = step_backward(deltas[r], zs[r], cache["W"], f_prime)  # δ^t, W^⊤ δ^t
+        grads["U"] += np.outer(dz, xs[r])  # dC/dU += δ^t (x^t)^⊤
+        grads["W"] += np.outer(dz, h_prevs[r])  # dC/dW += δ^t (h^{t-1})^⊤
+        grads["b"] += dz  # dC/db += δ^t
     value = float(np.sum(loss_terms(cache["os"], ys, loss)))
     return value, in_callers_shapes(grads, cache), deltas
 
@@ -238,8 +246,8 @@ def within_reach(dz, j, k):
 def truncated_grads(dos, cache, k):
     """dC/dU, dC/dW, dC/db of truncated BPTT from the output deltas dos = dC^t/do^t, (T, ..., n_y).
 
-    Lag j = 0, 1, ..., k-1 at once for every loss C^t: row r of ``dh`` (step s = r + 1) is
-    dC^{s+j}/dh^s, the gradient of the loss j steps later. k is an int, or one per ensemble
+    Lag j = 0, 1, ..., k-1 at once for every loss: row r of ``dh`` (step t = r + 1) is
+    dC^{t+j}/dh^t, the gradient of the loss j steps later. k is an int, or one per ensemble
     member (shape (B,)).
     """
     _, f_prime = act.get(cache["activation"])
@@ -247,12 +255,12 @@ def truncated_grads(dos, cache, k):
     grads = {name: np.zeros_like(cache[name]) for name in ("U", "W", "b")}
     dh = vecmat(dos, cache["V"])  # lag 0: dC^t/dh^t = V^⊤ dC^t/do^t
     for j in range(min(int(np.max(k)), len(xs))):
-        dz, dh_prev = step_backward(dh, zs[: len(dh)], W, f_prime)  # dC^{s+j}/dz^s, ../dh^{s-1}
-        dz = within_reach(dz, j, k)  # zero where lag j >= k: C^{s+j} no longer reaches z^s
-        grads["U"] += outer_sum(dz, xs[: len(dz)])  # Σ_s dC^{s+j}/dz^s (x^s)^⊤
-        grads["W"] += outer_sum(dz, h_prevs[: len(dz)])  # Σ_s dC^{s+j}/dz^s (h^{s-1})^⊤
-        grads["b"] += dz.sum(axis=0)  # Σ_s dC^{s+j}/dz^s
-        dh = dh_prev[1:]  # row r (step s): dC^{s+j+1}/dh^s, the next lag
+        dz, dh_prev = step_backward(dh, zs[: len(dh)], W, f_prime)  # dC^{t+j}/dz^t, ../dh^{t-1}
+        dz = within_reach(dz, j, k)  # zero where lag j >= k: C^{t+j} no longer reaches z^t
+        grads["U"] += outer_sum(dz, xs[: len(dz)])  # Σ_t dC^{t+j}/dz^t (x^t)^⊤
+        grads["W"] += outer_sum(dz, h_prevs[: len(dz)])  # Σ_t dC^{t+j}/dz^t (h^{t-1})^⊤
+        grads["b"] += dz.sum(axis=0)  # Σ_t dC^{t+j}/dz^t
+        dh = dh_prev[1:]  # row r (step t): dC^{t+j+1}/dh^t, the next lag
     return grads
 
 
@@ -279,10 +287,10 @@ def sequence_loss(xs, params, ys, h0=None, activation="tanh", loss="squared"):
 
 
 def loss_from(h, t, ys, cache, loss="squared"):
-    """The loss from row t on as a function of the state h = hs[t], h^s with s = t + 1.
+    """The loss from row t on as a function of the state h = hs[t], the state of step t + 1.
 
-    In the notes' steps: C^s + C^{s+1} + ... + C^T (the earlier losses do not depend on h^s), so
-    its gradient with respect to h (n_h,) is dC/dh^s = deltas[t] (the notes' δ^s), the
+    In the chapter's steps, with t' = t + 1: C^{t'} + ... + C^T (the earlier losses do not depend
+    on h^{t'}), so its gradient with respect to h (n_h,) is dC/dh^{t'} = deltas[t], the
     definition bptt's recursion is checked against. t is a row, 0..T-1.
     """
     ys = check_targets(ys, cache)

@@ -11,8 +11,8 @@ from backprop.gradcheck import matches, numerical_gradient, rel_error
 
 
 def check_rnn_gradient(answer, name, xs, params, ys, h0=None, activation="tanh", loss="squared"):
-    """Check a reader's dL/d``name`` (name one of U, W, V, b, c) of an RNN on one sequence against
-    central differences of L (:func:`backprop.rnn.sequence_loss`); returns a :class:`Verdict`
+    """Check a reader's dC/d``name`` (name one of U, W, V, b, c) of an RNN on one sequence against
+    central differences of C (:func:`backprop.rnn.sequence_loss`); returns a :class:`Verdict`
     naming the largest-error entry when it is wrong. xs (T, n_x), ys (T, n_y), params a dict."""
     params = {key: np.array(p, dtype=np.float64) for key, p in params.items()}  # perturbed copies
     numeric = numerical_gradient(
@@ -21,17 +21,17 @@ def check_rnn_gradient(answer, name, xs, params, ys, h0=None, activation="tanh",
     got = np.asarray(answer, dtype=np.float64)
     if got.shape != numeric.shape:
         hint = " (transposed?)" if got.shape == numeric.shape[::-1] else ""
-        return Verdict(False, f"dL/d{name} has shape {got.shape}, expected {numeric.shape}{hint}")
+        return Verdict(False, f"dC/d{name} has shape {got.shape}, expected {numeric.shape}{hint}")
     if matches(got, numeric):
         return Verdict(
             True,
-            f"dL/d{name} matches finite differences (rel error {rel_error(got, numeric):.1e})",
+            f"dC/d{name} matches finite differences (rel error {rel_error(got, numeric):.1e})",
             rel_error=rel_error(got, numeric),
         )
     where = np.unravel_index(np.argmax(np.abs(got - numeric)), got.shape)
     return Verdict(
         False,
-        f"dL/d{name} is wrong: entry {tuple(int(i) for i in where)} is {got[where]:.6g}, finite "
+        f"dC/d{name} is wrong: entry {tuple(int(i) for i in where)} is {got[where]:.6g}, finite "
         f"differences give {numeric[where]:.6g} (rel error {rel_error(got, numeric):.2g})",
         quantity=name,
         rel_error=rel_error(got, numeric),

@@ -27,7 +27,7 @@ def log_norms_through_time(jacobians, g):
     Subscripts are rows. This is how a gradient g arriving at the last state grows or shrinks
     as it is pushed back through time: g_t = (J_{T-1} J_{T-2} ... J_{t+1})^⊤ g, the latest on
     the left. With the jacobians of :func:`hidden_jacobians` (row t is J^{t+1}) and
-    g = dL^T/dh^T, row t is the gradient at the notes' h^{t+1}:
+    g = dC^T/dh^T, row t is the gradient at the notes' h^{t+1}:
     (J^T J^{T-1} ... J^{t+2})^⊤ g, a product of T - 1 - t Jacobians.
     The vector is rescaled to unit norm after every step and the logs of the scales are added,
     so it neither overflows nor underflows for any T. An exactly zero gradient (a dead relu
@@ -54,14 +54,14 @@ def log_norms_through_time(jacobians, g):
 
 
 def grad_norms_through_time(ys, cache, loss="squared"):
-    """log10 ||dL^T/dh^s|| for the steps s = 1..T (row t is s = t + 1): the LAST loss only.
+    """log10 ||dC^T/dh^s|| for the steps s = 1..T (row t is s = t + 1): the LAST loss only.
 
-    In the notes' steps: dL^T/dh^T = V^⊤ dL^T/do^T, then dL^T/dh^{s-1} = (diag(f'(z^s)) W)^⊤
-    dL^T/dh^s, by ``log_norms_through_time``: finite for exploding and vanishing settings
+    In the notes' steps: dC^T/dh^T = V^⊤ dC^T/do^T, then dC^T/dh^{s-1} = (diag(f'(z^s)) W)^⊤
+    dC^T/dh^s, by ``log_norms_through_time``: finite for exploding and vanishing settings
     alike, -inf where the gradient is exactly zero. Returns (T,).
     """
     ys = check_targets(ys, cache)
-    do = output_delta(cache["os"][-1], ys[-1], loss)  # dL^T/do^T (the last row is step T)
+    do = output_delta(cache["os"][-1], ys[-1], loss)  # dC^T/do^T (the last row is step T)
     return log_norms_through_time(hidden_jacobians(cache), cache["V"].T @ do)
 
 

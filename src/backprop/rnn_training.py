@@ -88,10 +88,10 @@ def ensemble_step(params, xs, ys, k, loss, activation):
     h0 = np.zeros(params["b"].shape)
     zs, hs, os, _ = rnn.run_steps(xs, **params, h0=h0, f=f)
     cache = dict(params, xs=xs, zs=zs, hs=hs, h_prevs=np.concatenate([h0[None], hs[:-1]]))
-    dos = rnn.output_delta(os, ys, loss)  # dL^t/do^t, (T, B, n_y)
+    dos = rnn.output_delta(os, ys, loss)  # dC^t/do^t, (T, B, n_y)
     grads = rnn.truncated_grads(dos, cache | {"activation": activation}, k)
-    grads["V"] = np.einsum("t...i,t...j->...ij", dos, hs)  # dL/dV = Σ_t dL^t/do^t (h^t)^⊤
-    grads["c"] = dos.sum(axis=0)  # dL/dc = Σ_t dL^t/do^t
+    grads["V"] = np.einsum("t...i,t...j->...ij", dos, hs)  # dC/dV = Σ_t dC^t/do^t (h^t)^⊤
+    grads["c"] = dos.sum(axis=0)  # dC/dc = Σ_t dC^t/do^t
     return rnn.loss_terms(os, ys, loss).sum(axis=(0, 2)), grads
 
 
@@ -99,7 +99,7 @@ def ensemble_step(params, xs, ys, k, loss, activation):
 def train_ensemble(
     params, delay, steps, eta, rng, T=20, k=None, max_norm=None, loss="squared", activation="tanh"
 ):
-    """Plain SGD on fresh ``delay_task`` sequences, one per step and member: θ <- θ - eta dL/dθ.
+    """Plain SGD on fresh ``delay_task`` sequences, one per step and member: θ <- θ - eta dC/dθ.
 
     params: an ensemble (``init_ensemble``). eta, k (steps to reach back; None or >= T: full
     BPTT) and max_norm (None or inf: no clipping) are numbers or one per member. Returns
@@ -117,7 +117,7 @@ def train_ensemble(
         norms[i] = global_norm(grads, members=1)
         grads, _ = clip_by_norm(grads, max_norm * np.ones(members), members=1)
         for name in params:
-            params[name] -= per_member(eta, params[name]) * grads[name]  # θ <- θ - eta dL/dθ
+            params[name] -= per_member(eta, params[name]) * grads[name]  # θ <- θ - eta dC/dθ
     return params, losses / T, norms
 
 
