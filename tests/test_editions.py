@@ -3,13 +3,12 @@ every edition): the language switch to the same section, search in Chinese, each
 its own outputs from its own execution, and Chinese prose with no English left and no raw MyST."""
 
 import html
-import json
 import os
 import re
 from pathlib import Path
 
 import pytest
-from sitetools import EDITIONS, TOC_PAGES
+from sitetools import EDITIONS, TOC_PAGES, widget_state
 
 from backprop.lang import bcp47
 from test_site import FOLDERS, SITE_PAGES, open_offline, wait_for_math_and_widgets
@@ -21,8 +20,12 @@ ENGLISH_WORDS = re.compile(r"[A-Za-z]{2,}(?:[ ,;-]+[A-Za-z]{2,}){2,}")  # three 
 
 
 def switch_link(path):
-    """(hreflang, href) of the page's link to itself in the other edition."""
-    found = re.search(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)"', path.read_text())
+    """(hreflang, address relative to the page) of the page's link to itself in the other
+    edition, the one the switch follows."""
+    found = re.search(
+        r'<link rel="alternate" hreflang="([^"]+)" href="[^"]+" data-relative="([^"]+)"',
+        path.read_text(),
+    )
     return found.groups() if found else None
 
 
@@ -80,14 +83,7 @@ def test_chinese_search_finds_the_terms(browser, site_url, query, page_path):
 
 def widget_texts(path):
     """The alt texts and control descriptions of a page's widget state."""
-    found = re.search(
-        r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>',
-        path.read_text(encoding="utf-8"),
-        re.S,
-    )
-    if not found:
-        return [], []
-    state = json.loads(found.group(1).replace("<\\/", "</"))["state"].values()
+    state = widget_state(path).get("state", {}).values()
     values = [m["state"].get("value", "") for m in state if m["model_name"] == "HTMLModel"]
     alts = [html.unescape(a) for v in values for a in re.findall(r'alt="([^"]*)"', v)]
     descriptions = [m["state"].get("description", "") for m in state]
