@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "tools"))
 from sitetools import CHROMIUM, EDITIONS, HTML, ROOT, serve  # noqa: E402  (shared with the tests)
@@ -59,7 +60,9 @@ def lighthouse(url):
             f"--chrome-flags={' '.join(FLAGS)}",
         ]
         env = dict(os.environ, CHROME_PATH=str(CHROMIUM))
-        subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+        run = subprocess.run(command, env=env, capture_output=True, text=True)
+        if run.returncode:  # Lighthouse audits no page served with an error (main had no 404)
+            raise RuntimeError((run.stderr.strip().splitlines() or ["failed"])[-1][:200])
         return json.loads(report.read_text())
 
 
@@ -85,12 +88,20 @@ def scores(report):
     }
 
 
-def audit(url, runs):
-    """The median run of ``runs`` by performance score, with the load average it started at."""
+def audit(url, runs, reports=None):
+    """The median run of ``runs`` by performance score, with the load average it started at;
+    each run's whole report kept in the folder ``reports`` if given."""
     results = []
-    for _ in range(runs):
+    for run in range(runs):
         load = os.getloadavg()[0]
-        results.append({**scores(lighthouse(url)), "load": round(load, 2)})
+        try:
+            report = lighthouse(url)
+        except RuntimeError as error:
+            return {"error": str(error), "load": round(load, 2)}
+        if reports:
+            name = urlparse(url).path.strip("/").replace("/", "_")
+            Path(reports, f"{name}-{run}.json").write_text(json.dumps(report))
+        results.append({**scores(report), "load": round(load, 2)})
     results.sort(key=lambda r: r["performance"])
     return results[len(results) // 2] | {"performances": [r["performance"] for r in results]}
 
@@ -100,6 +111,9 @@ def table(rows):
     head = ["page", *CATEGORIES, *(f"{m} (ms)" for m in list(METRICS.values())[:3]), "CLS", "load"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in rows:
+        if "error" in row:
+            lines.append(f"| `{row['page']}` | {row['error']} |")
+            continue
         cells = [f"`{row['page']}`", *(str(row[c]) for c in CATEGORIES)]
         cells += [f"{row[m]:.0f}" for m in ("FCP", "LCP", "TBT")] + [f"{row['CLS']:.3f}"]
         lines.append("| " + " | ".join(cells + [f"{row['load']:.2f}"]) + " |")
@@ -111,6 +125,7 @@ def main():
     parser.add_argument("--site", type=Path, default=HTML, help="the built site (both editions)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "lighthouse"), help="output stem")
     parser.add_argument("--runs", type=int, default=1, help="runs per page (the median is kept)")
+    parser.add_argument("--reports", type=Path, help="a folder for Lighthouse's whole reports")
     args = parser.parse_args()
     if not LIGHTHOUSE.exists():
         sys.exit(f"no {LIGHTHOUSE}: `make audit` installs it (npm ci in bench/audit)")
@@ -121,7 +136,7 @@ def main():
                 row = {
                     "page": folder + page,
                     "kind": kind,
-                    **audit(f"{site}/{folder}{page}", args.runs),
+                    **audit(f"{site}/{folder}{page}", args.runs, args.reports),
                 }
                 print(json.dumps(row, ensure_ascii=False), flush=True)
                 rows.append(row)

@@ -1,5 +1,5 @@
 """What a search engine, a shared link and a lost reader find (``_ext/seo.py``), and a page that
-paints before its widgets load (``_ext/widget_loading.py``), on every page of both editions."""
+paints before its widgets load (``_ext/first_paint.py``), on every page of both editions."""
 
 import os
 import re

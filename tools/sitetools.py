@@ -197,7 +197,7 @@ def settle(page, timeout=120_000):
     """Wait until ``page`` has SETTLED: conditions of the page, not of the machine's speed (no idle
     network, no fixed delay); ``timeout`` (ms) is an upper bound for the slowest machine. A page's
     widgets load once the reader comes to a figure or moves about the page
-    (``_ext/widget_loading.py``): the mouse's wheel turns first, by a pixel, as a reader's does."""
+    (``_ext/first_paint.py``): the mouse's wheel turns first, by a pixel, as a reader's does."""
     page.wait_for_load_state("domcontentloaded")
     page.mouse.wheel(0, 1)
     page.wait_for_function(SETTLED, timeout=timeout)
@@ -226,7 +226,7 @@ def files_of(urls, url, html):
 
 
 #: a page's widget state (every frame of its figures) is in a file beside it, which the page loads
-#: when the reader comes to a figure (``_ext/widget_loading.py``): book/rnn.html -> rnn.widgets.js
+#: when the reader comes to a figure (``_ext/first_paint.py``): book/rnn.html -> rnn.widgets.js
 WIDGET_STATE_SUFFIX = ".widgets.js"
 
 

@@ -1,17 +1,21 @@
-"""A Sphinx extension of the course's site: a page paints before any widget script runs, and the
-widgets' manager loads only on a page that has widgets, once the reader comes to them.
+"""A Sphinx extension of the course's site: a page paints before any of its scripts runs, and
+the widgets' manager loads only on a page that has widgets, once the reader comes to them.
 
-myst-nb puts into a page with widgets the manager (``embed.js``, 1.9 MB, pinned in package.json)
-and the page's widget state (every frame of every figure: up to 2 MB of JSON) as two
-``<script>``\\ s in its ``<head>``: a phone on a slow network fetched both and ran the manager
-before it showed a word. Here both leave the page's head:
-
-- the state goes to a file beside the page, ``<page>.widgets.js``, a script that hands it to
-  :data:`LOADER` as text (a script, not a JSON file: it loads from a ``file://`` page too);
-- the page keeps :data:`LOADER`, a few lines that load the state, then the manager, the first
-  time the reader comes within half a screen of a figure or moves about the page (scrolls,
-  turns the wheel, presses a key, touches or clicks): a reader who starts to read has the
-  figures by the time they reach one, and a page read at its top loads nothing more.
+- **Scripts deferred.** Sphinx and the themes' extensions put a dozen ``<script src>`` in every
+  page's ``<head>``, each of which the browser fetched and ran before it showed a word. Each is
+  deferred here (run in order once the page is parsed: none of them draws the page); an inline
+  script that uses one of them (``DOCUMENTATION_OPTIONS``) runs once the page is parsed too. The
+  search page keeps them as they are: its template loads the search's scripts, which need them,
+  undeferred (the other pages no longer load those: ``course_site.py``).
+- **The widgets' manager.** myst-nb puts into a page with widgets the manager (``embed.js``,
+  1.9 MB, pinned in package.json) and the page's widget state (every frame of every figure: up
+  to 2 MB of JSON) as two ``<script>``\\ s in its ``<head>``. Both leave it: the state goes to a
+  file beside the page, ``<page>.widgets.js``, a script that hands it to :data:`LOADER` as text
+  (a script, not a JSON file: it loads from a ``file://`` page too); the page keeps
+  :data:`LOADER`, a few lines that load the state, then the manager, the first time the reader
+  comes within half a screen of a figure or moves about the page (scrolls, turns the wheel,
+  presses a key, touches or clicks): a reader who starts to read has the figures by the time
+  they reach one, and a page read at its top loads nothing more.
 
 The manager finds the state as it always does, in a ``<script type="...widget-state+json">``
 (``LOADER`` adds it to the page), and renders every widget on the window's ``load`` event
@@ -96,6 +100,32 @@ def load_widgets_later(app, pagename, templatename, context, doctree):
     )
 
 
+#: what an inline script that needs a deferred script starts with: Sphinx's page options
+NEEDS_DEFERRED = "DOCUMENTATION_OPTIONS"
+
+
+def defer_scripts(app, pagename, templatename, context, doctree):
+    """Every script file of the page deferred, and every inline script that uses one run once
+    the page is parsed (after the deferred ones); not on the search page (module docstring)."""
+    if pagename == "search":
+        return
+    scripts = context.get("script_files", [])
+    for index, script in enumerate(scripts):
+        attributes = script.attributes
+        if script.filename and not {"async", "defer"} & set(attributes):
+            scripts[index] = type(script)(
+                script.filename, priority=script.priority, **attributes, defer="defer"
+            )
+        elif not script.filename and NEEDS_DEFERRED in attributes.get("body", ""):
+            body = (
+                f'document.addEventListener("DOMContentLoaded", () => {{ {attributes["body"]} }});'
+            )
+            scripts[index] = type(script)(
+                None, priority=script.priority, **{**attributes, "body": body}
+            )
+
+
 def setup(app):
     app.connect("html-page-context", load_widgets_later, priority=550)
+    app.connect("html-page-context", defer_scripts, priority=560)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
