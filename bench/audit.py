@@ -16,6 +16,7 @@ score depends on this machine's load: each row records the load average it ran a
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -62,7 +63,9 @@ def lighthouse(url):
         env = dict(os.environ, CHROME_PATH=str(CHROMIUM))
         run = subprocess.run(command, env=env, capture_output=True, text=True)
         if run.returncode:  # Lighthouse audits no page served with an error (main had no 404)
-            raise RuntimeError((run.stderr.strip().splitlines() or ["failed"])[-1][:200])
+            status = re.search(r"Status code: (\d+)", run.stderr)
+            reason = f"the server answered {status[1]}" if status else run.stderr[-200:].strip()
+            raise RuntimeError(f"not audited: {reason}")
         return json.loads(report.read_text())
 
 
