@@ -8,14 +8,14 @@ HTML   := _build/html
 export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
 
-.PHONY: book catalogues test test-fast lint setup serve bench clean
+.PHONY: book catalogues test test-fast lint setup serve bench audit clean
 
 ## make book: install what is missing, then build the site (warnings are errors): the English
 ## edition at its root, the Chinese one under zh/. Each edition executes its chapters in its
 ## language into its own cache, then Sphinx builds its site from it (tools/build.py).
 book: setup _build/.package-stamp
 	$(PY) tools/build.py
-	@echo "The site is at $(CURDIR)/$(HTML)/index.html (make serve shows it on http://127.0.0.1:8000)"
+	@echo "The site is at $(CURDIR)/$(HTML)/index.html (make serve serves it as GitHub Pages does)"
 
 ## make catalogues: the prose of the pages and the texts of the outputs, merged into the
 ## translations' catalogues (locales/<language>/LC_MESSAGES/), for a translator to update
@@ -66,11 +66,23 @@ _vendor/.installed: package.json package-lock.json tools/icons.py $(VENV)/.insta
 	$(PY) tools/icons.py _vendor/icons
 	touch $@
 
+## make serve: the site as GitHub Pages serves it (under its path, gzipped, its 404 page for a
+## missing address) on http://127.0.0.1:8000 (tools/sitetools.py)
 serve: book
-	$(PY) -m http.server --bind 127.0.0.1 --directory $(HTML) 8000
+	$(PY) tools/sitetools.py 8000
 
 bench: setup
 	$(PY) bench/run.py
+
+## make audit: Lighthouse (pinned in bench/audit/package.json, installed there for this alone)
+## over a page of each kind in both editions, served as GitHub Pages serves them, with its mobile
+## defaults: the scores in bench/lighthouse.json and bench/lighthouse.md (bench/audit.py)
+audit: book bench/audit/node_modules/.installed
+	$(PY) bench/audit.py
+
+bench/audit/node_modules/.installed: bench/audit/package.json bench/audit/package-lock.json
+	cd bench/audit && npm ci --no-audit --no-fund
+	touch $@
 
 clean:
 	rm -rf _build zh  # zh/: the Chinese notebooks postBuild writes (tools/binder.py)

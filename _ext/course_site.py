@@ -15,7 +15,8 @@
   <svg> (ipywidgets' Play buttons stop working); it has no option to leave it out (upstream issues
   pydata/pydata-sphinx-theme#2115 and #2379). The site serves subsets of the icon fonts instead
   (``icons.py``), so the script's tag is taken out of the theme's macros as Sphinx loads them
-  (``ThemeTemplates``), not out of a copy of the template.
+  (``ThemeTemplates``), not out of a copy of the template. The same way, the search's scripts
+  load only on the search page (``THEME_FIXES``).
 
 - Sphinx 7.4's Chinese search (``sphinx.search.zh``) keeps every Latin word of the site in a list
   and looks up each word it indexes in that list: indexing grows with the square of the site's
@@ -43,20 +44,33 @@ from sphinx.jinja2glue import BuiltinTemplateLoader
 from sphinx.search import zh
 from typeset import drop_mathjax_scripts, typeset_site
 
-#: the theme's template that writes its <script> tags, with the digest of its assets
-THEME_MACROS = "static/webpack-macros.html"
-FONT_AWESOME_SCRIPT = re.compile(r"[ \t]*<script\b[^>]*\bfontawesome\.js\b[^>]*>\s*</script>\n?")
+#: what the theme's templates are read without, or with instead, as Sphinx loads them:
+#: template -> (pattern, replacement). The theme's macros write its <script> tags: without the
+#: Font Awesome script. Its layout loads the search's scripts and index (searchtools.js,
+#: language_data.js, searchindex.js: 120 KB, undeferred) on every page for a search as you type,
+#: an option that is off: they load where they are used, on the search page.
+THEME_FIXES = {
+    "static/webpack-macros.html": (
+        re.compile(r"[ \t]*<script\b[^>]*\bfontawesome\.js\b[^>]*>\s*</script>\n?"),
+        "",
+    ),
+    "pydata_sphinx_theme/layout.html": (
+        re.compile(re.escape("{% if pagename == 'search' %}")),
+        # the option is a string ("False") unless set: pydata-sphinx-theme reads it so too
+        "{% if pagename == 'search' or (theme_search_as_you_type|string|lower) != 'true' %}",
+    ),
+}
 
 
 class ThemeTemplates(BuiltinTemplateLoader):
-    """Sphinx's template loader, reading the theme's macros without the Font Awesome script."""
+    """Sphinx's template loader, reading the theme's templates with :data:`THEME_FIXES`."""
 
     def get_source(self, environment, template):
         source, filename, uptodate = super().get_source(environment, template)
-        if template.lstrip("!") == THEME_MACROS:
-            source, found = FONT_AWESOME_SCRIPT.subn("", source)
-            if found != 1:  # the theme changed how it loads Font Awesome: look again
-                raise ExtensionError(f"{found} Font Awesome <script> tags in {filename}, not 1")
+        if fix := THEME_FIXES.get(template.lstrip("!")):
+            source, found = fix[0].subn(fix[1], source)
+            if found != 1:  # the theme changed that part of the template: look again
+                raise ExtensionError(f"{found} matches of {fix[0].pattern!r} in {filename}, not 1")
         return source, filename, uptodate
 
 

@@ -9,7 +9,8 @@ edition needs beyond Sphinx's own translation.
   with a run never makes an entry fuzzy.
 
 - The language switch: every page names the same page of the other edition in a
-  ``<link rel="alternate" hreflang>``; a small script turns it into a button in the page's header
+  ``<link rel="alternate" hreflang>`` (its published address, and its address relative to the
+  page in ``data-relative``); a small script turns it into a button in the page's header
   that opens the other edition at the section being read (section ids are the English slugs
   in both editions, so one ``#id`` serves both).
 
@@ -89,7 +90,7 @@ class LateTranslations(SphinxTransform):
 
 SWITCH_JS = """
 document.addEventListener("DOMContentLoaded", function () {
-  const other = document.querySelector('link[rel="alternate"][hreflang]');
+  const other = document.querySelector('link[rel="alternate"][data-relative]');
   const buttons = document.querySelector(".article-header-buttons");
   if (!other || !buttons) { return; }
   const a = document.createElement("a");
@@ -97,7 +98,7 @@ document.addEventListener("DOMContentLoaded", function () {
   a.hreflang = other.hreflang;
   a.lang = other.hreflang;
   a.textContent = other.title;
-  a.href = other.href;
+  a.href = other.dataset.relative;
   a.addEventListener("click", function () {
     // the section being read: the one at the top of the window, or the link's target if shown
     let id = "";
@@ -107,7 +108,7 @@ document.addEventListener("DOMContentLoaded", function () {
     const target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
     const top = target ? target.getBoundingClientRect().top : -1;
     if (top >= 0 && top < window.innerHeight / 2) { id = target.id; }
-    a.href = other.href + (id ? "#" + id : "");
+    a.href = other.dataset.relative + (id ? "#" + id : "");
   });
   buttons.prepend(a);
 });
@@ -115,14 +116,18 @@ document.addEventListener("DOMContentLoaded", function () {
 
 
 def switch_link(app, pagename, templatename, context, doctree):
+    """The page in the other edition: its published address for search engines (``html_baseurl``
+    is the edition's, set by ``seo.py``), its address relative to this page for the switch."""
     editions = app.config.course_editions
     here = app.config.language or ENGLISH
     root = "../" * (pagename.count("/") + editions[here][0].count("/"))  # to the site's root
+    site = app.config.html_baseurl.removesuffix(editions[here][0])  # the site's root, published
     for language, (folder, name) in editions.items():
         if language != here:
-            href = f"{root}{folder}{pagename}.html"
             context["metatags"] = context.get("metatags", "") + (
-                f'\n<link rel="alternate" hreflang="{bcp47(language)}" href="{href}" '
+                f'\n<link rel="alternate" hreflang="{bcp47(language)}" '
+                f'href="{site or root}{folder}{pagename}.html" '
+                f'data-relative="{root}{folder}{pagename}.html" '
                 f"title={json.dumps(name, ensure_ascii=False)}>"
             )
 

@@ -4,9 +4,9 @@ and writes it to bench/results.md.
 Measures, each beside its budget and the ratio to it: a clean `make book` (both editions) and an
 unchanged rebuild; each chapter executed alone as a notebook in a fresh kernel, as a reader's
 kernel runs it (English) and as the build does (every edition's language), and the slowest; each
-built page of each edition: its own HTML and the shared assets it loads (the files headless
-Chromium fetches), as files and gzipped; the frames each widget embeds; the frame encodings
-against the alternatives; and the package's kernels.
+built page of each edition: its own files (its HTML, its widget state) and the shared assets it
+loads (the files headless Chromium fetches), as files and gzipped; the frames each widget
+embeds; the frame encodings against the alternatives; and the package's kernels.
 """
 
 import io
@@ -67,16 +67,15 @@ def chapter_time(path, language):
     return seconds
 
 
-def widget_frames(html_text):
-    """Frames (embedded PNGs) of each widget view on a page, in page order."""
-    state = re.search(
-        r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', html_text, re.S
-    )
-    if not state:
+def widget_frames(page):
+    """Frames (embedded images) of each widget view on a built page, in page order."""
+    models = sitetools.widget_state(page).get("state")
+    if not models:
         return []
-    models = json.loads(state.group(1))["state"]
     views = re.findall(
-        r'<script type="application/vnd.jupyter.widget-view\+json">(.*?)</script>', html_text, re.S
+        r'<script type="application/vnd.jupyter.widget-view\+json">(.*?)</script>',
+        page.read_text(encoding="utf-8"),
+        re.S,
     )
 
     def count(model_id):
@@ -88,7 +87,7 @@ def widget_frames(html_text):
 
 
 def page_weights(pages):
-    """Per page: (own HTML, shared assets), each (bytes as files, bytes gzipped), from the files
+    """Per page: (own files, shared assets), each (bytes as files, bytes gzipped), from the files
     Chromium loads for the page from a loopback server."""
     from playwright.sync_api import sync_playwright
 
@@ -99,9 +98,11 @@ def page_weights(pages):
         )
         for page_path in pages:
             page = browser.new_page()
-            own, *shared = sitetools.loaded_files(page, f"{url}/{page_path}", HTML)
+            own, shared = sitetools.own_and_shared(
+                sitetools.loaded_files(page, f"{url}/{page_path}", HTML)
+            )
             page.close()
-            found[page_path] = (sitetools.weights([own]), sitetools.weights(shared))
+            found[page_path] = (sitetools.weights(own), sitetools.weights(shared))
         browser.close()
     return found
 
@@ -213,13 +214,13 @@ def report():
         if (HTML / folder / page).exists()
     ]
     for page_path, (own, shared) in page_weights(built).items():
-        frames = widget_frames((HTML / page_path).read_text())
+        frames = widget_frames(HTML / page_path)
         lines += [
             row(
-                f"{page_path} own HTML (frames per widget: {frames or 'none'})",
+                f"{page_path} own files (frames per widget: {frames or 'none'})",
                 own[0] / 1e6,
                 "MB",
-                sitetools.BUDGETS_MB["own HTML"],
+                sitetools.BUDGETS_MB["own files"],
                 f"gzipped {own[1] / 1e6:.2f} MB",
             ),
             row(

@@ -62,6 +62,14 @@ def test_display_maths_changes_only_its_words(language, page):
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
+def test_the_sites_own_texts_are_translated(language):
+    """site.po: the texts of the site's extensions (the 404 page), which make catalogues merges
+    from the template the gettext build writes (_ext/seo.py)."""
+    assert catalogue(language, "site").translated_entries()
+    assert unfinished(catalogue(language, "site")) == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_figure_texts_are_translated_with_their_numbers_and_lines(language):
     po = catalogue(language, "figures")
     assert unfinished(po) == []

@@ -3,13 +3,12 @@ every edition): the language switch to the same section, search in Chinese, each
 its own outputs from its own execution, and Chinese prose with no English left and no raw MyST."""
 
 import html
-import json
 import os
 import re
 from pathlib import Path
 
 import pytest
-from sitetools import EDITIONS, TOC_PAGES
+from sitetools import BASE_PATH, EDITIONS, TOC_PAGES, widget_state
 
 from backprop.lang import bcp47
 from test_site import FOLDERS, SITE_PAGES, open_offline, wait_for_math_and_widgets
@@ -21,19 +20,25 @@ ENGLISH_WORDS = re.compile(r"[A-Za-z]{2,}(?:[ ,;-]+[A-Za-z]{2,}){2,}")  # three 
 
 
 def switch_link(path):
-    """(hreflang, href) of the page's link to itself in the other edition."""
-    found = re.search(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)"', path.read_text())
+    """(hreflang, address relative to the page) of the page's link to itself in the other
+    edition, the one the switch follows."""
+    found = re.search(
+        r'<link rel="alternate" hreflang="([^"]+)" href="[^"]+" data-relative="([^"]+)"',
+        path.read_text(),
+    )
     return found.groups() if found else None
 
 
 @pytest.mark.parametrize("page", [p for p in SITE_PAGES if p.removeprefix(ZH) != "index.html"])
 def test_every_page_links_to_itself_in_the_other_edition(built_book, page):
-    """Every page but index.html (a redirect to the first page)."""
+    """Every page but index.html (a redirect to the first page); the 404 page's address starts at
+    the site's path (it is shown at any depth: _ext/seo.py)."""
     here = ZH if page.startswith(ZH) else ""
     language, href = switch_link(built_book / page)
     other = ZH if here == "" else ""
     assert language == bcp47("en" if here else "zh_CN")
-    target = os.path.normpath((built_book / page).parent / href)  # as a URL resolves: the
+    start = built_book if href.startswith("/") else (built_book / page).parent
+    target = os.path.normpath(start / href.removeprefix(BASE_PATH))  # as a URL resolves: the
     assert target == str(built_book / other / page.removeprefix(here))  # zh/ link not followed
     assert Path(target).is_file()
 
@@ -80,14 +85,7 @@ def test_chinese_search_finds_the_terms(browser, site_url, query, page_path):
 
 def widget_texts(path):
     """The alt texts and control descriptions of a page's widget state."""
-    found = re.search(
-        r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>',
-        path.read_text(encoding="utf-8"),
-        re.S,
-    )
-    if not found:
-        return [], []
-    state = json.loads(found.group(1).replace("<\\/", "</"))["state"].values()
+    state = widget_state(path).get("state", {}).values()
     values = [m["state"].get("value", "") for m in state if m["model_name"] == "HTMLModel"]
     alts = [html.unescape(a) for v in values for a in re.findall(r'alt="([^"]*)"', v)]
     descriptions = [m["state"].get("description", "") for m in state]

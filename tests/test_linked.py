@@ -79,7 +79,7 @@ def test_frames_are_sharp_palette_webp_with_alt_text_size_and_smallest_font():
     assert image.size == (2 * 2 * 72, 2 * int(1.5 * 72))  # drawn at twice its CSS size
     assert float(attributes["data-min-font"]) == rcParams["font.size"]  # ticks: 10 pt at 72 dpi
     draw.fig.text(0, 0, "a note", fontsize=6)  # 6 pt at 96 CSS px per inch: 8 CSS px
-    assert 'data-min-font="8.0"' in linked.static(draw.fig, alt="x", dpi=96).value
+    assert 'data-min-font="8.0"' in linked.static(draw.fig, alt="x", dpi=96).data
 
 
 def test_a_frame_over_its_base_shows_the_figure():
@@ -101,7 +101,7 @@ def test_a_frame_over_its_base_shows_the_figure():
 def test_panels_are_separate_images_in_a_wrapping_row():
     first, second = Figure(figsize=(3, 2)), Figure(figsize=(2, 2))
     first.subplots().plot([0, 1]), second.subplots().plot([1, 0])
-    html = linked.static([first, second], alt="two panels", dpi=50).value
+    html = linked.static([first, second], alt="two panels", dpi=50).data
     assert html.startswith('<div class="linked-panels">') and html.count("<img ") == 2
     assert [decode(html, n)[1]["width"] for n in (0, 1)] == ["150", "100"]
 

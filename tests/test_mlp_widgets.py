@@ -141,7 +141,7 @@ def test_frames_are_panels_that_fit_a_phone_with_text_of_at_least_9_css_px(built
 
 
 def test_the_landing_pages_still_is_two_readable_panels():
-    check_panels([vw.explorer_static().value], 2)
+    check_panels([vw.explorer_static().data], 2)
 
 
 # --- plotting helpers ----------------------------------------------------------------------------

@@ -7,14 +7,24 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
-from sitetools import BUDGETS_MB, EDITIONS, MIN_FONT_PX, TOC_PAGES, files_of, settle, weights
+from sitetools import (
+    BUDGETS_MB,
+    EDITIONS,
+    MIN_FONT_PX,
+    TOC_PAGES,
+    files_of,
+    own_and_shared,
+    settle,
+    weights,
+)
 
 pytestmark = pytest.mark.book
 
 #: how long a page may take to load, settle or find (ms): an upper bound for the slowest machine
 TIMEOUT_MS = 120_000
 LOOPBACK = {"127.0.0.1", "localhost", "[::1]", "::1"}
-SPHINX_PAGES = ["genindex.html", "index.html", "py-modindex.html", "search.html"]  # made by Sphinx
+#: made by Sphinx, and the 404 page by the site's extension (_ext/seo.py)
+SPHINX_PAGES = ["404.html", "genindex.html", "index.html", "py-modindex.html", "search.html"]
 FOLDERS = [folder for folder, _ in EDITIONS.values()]  #: each edition's folder: "", "zh/"
 #: every page of every edition, as a path under the site's root
 SITE_PAGES = [folder + page for folder in FOLDERS for page in TOC_PAGES + SPHINX_PAGES]
@@ -39,10 +49,15 @@ def test_each_edition_publishes_the_toc_and_nothing_else(built_book, folder):
     assert pages == sorted(TOC_PAGES + SPHINX_PAGES), pages
 
 
+#: a <script> or <link> that loads what it names: not a link to the page's published addresses
+#: (its canonical address, its alternates in each edition: tests/test_seo.py)
+LOADING = r'<(?:script|link)(?![^>]*\brel="(?:alternate|canonical)")[^>]+(?:src|href)="([^"]+)"'
+
+
 def test_no_page_refers_to_another_host_for_scripts_or_styles(built_book):
     for page in SITE_PAGES:
         text = (built_book / page).read_text()
-        external = re.findall(r'<(?:script|link)[^>]+(?:src|href)="(https?://[^"]+)"', text)
+        external = [url for url in re.findall(LOADING, text) if re.match("https?://", url)]
         assert not external, f"{page} loads {external}"
 
 
@@ -118,9 +133,9 @@ def check_page_offline(browser, built_book, url, slowdown=1):
     for widget in figures:
         check_every_control(widget, page)
     settle(page)  # what the controls showed has loaded: every file the page needs is requested
-    own, *shared = files_of(problems["loaded"], page.url, built_book)
+    own, shared = own_and_shared(files_of(problems["loaded"], page.url, built_book))
     assert not [f for f in shared if "fontawesome" in f.parts], "the full icon fonts were fetched"
-    for name, files in (("own HTML", [own]), ("shared assets", shared)):
+    for name, files in (("own files", own), ("shared assets", shared)):
         megabytes = weights(files)[0] / 1e6
         assert megabytes <= BUDGETS_MB[name], f"{name}: {megabytes:.2f} MB as files"
     assert page.locator(".search-button-field:visible").count() <= 1, "a second search bar shows"

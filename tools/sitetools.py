@@ -10,6 +10,7 @@ import contextlib
 import functools
 import gzip
 import http.server
+import json
 import re
 import threading
 import time
@@ -87,25 +88,97 @@ def execute_chapter(path, first_cells=(), timeout=120):
     return notebook, seconds, error
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
+def base_url():
+    """The published site's address: GitHub Pages' address of ``_config.yml``'s repository
+    (https://github.com/OWNER/NAME -> https://OWNER.github.io/NAME/), so that a fork changes one
+    setting (README, "Binder"). The canonical links, sitemap and cards name it (``_ext/seo.py``)."""
+    url = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["repository"]["url"]
+    owner, name = urlparse(url).path.strip("/").split("/")[:2]
+    host = f"{owner.lower()}.github.io"
+    return f"https://{host}/" if name.lower() == host else f"https://{host}/{name}/"
+
+
+#: the path the site is published under (/NAME/): the loopback server serves it there too
+BASE_PATH = urlparse(base_url()).path
+#: what a static host sends gzipped (GitHub Pages does), by file suffix
+COMPRESSED = {".html", ".css", ".js", ".json", ".svg", ".txt", ".xml", ".map"}
+
+
+class PagesHandler(http.server.SimpleHTTPRequestHandler):
+    """The site as GitHub Pages serves it: under :data:`BASE_PATH`, a folder's index.html for
+    the folder, the site's 404.html (status 404) for any missing file, and, when ``compress`` is
+    set and the browser accepts it, text files gzipped."""
+
+    compress = False
+    protocol_version = "HTTP/1.1"  # connections kept open, as a browser expects of a host
+
     def log_message(self, *args):
         pass
 
+    def do_GET(self):
+        self.reply(body=True)
+
+    def do_HEAD(self):
+        self.reply(body=False)
+
+    def local_path(self):
+        """The request's path under the site's folder (a Path), or None outside the site."""
+        path = unquote(urlparse(self.path).path)
+        if path + "/" == BASE_PATH:
+            return Path(self.directory)
+        if not path.startswith(BASE_PATH) or ".." in path.split("/"):
+            return None
+        return Path(self.directory, path.removeprefix(BASE_PATH))
+
+    def reply(self, body):
+        path = self.local_path()
+        if path is not None and path.is_dir() and not self.path.split("?")[0].endswith("/"):
+            self.send_response(301)  # a folder without its final slash, as GitHub Pages does
+            self.send_header("Location", urlparse(self.path).path + "/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        found = path / "index.html" if path is not None and path.is_dir() else path
+        status = 200 if found is not None and found.is_file() else 404
+        if status == 404:
+            found = Path(self.directory, "404.html")
+        data = found.read_bytes() if found.is_file() else b"404: no such file"
+        kind = self.guess_type(str(found)) if found.is_file() else "text/plain"
+        if kind.startswith("text/") or found.suffix in COMPRESSED:
+            kind += "; charset=utf-8"
+        accepted = "gzip" in self.headers.get("Accept-Encoding", "")
+        gzipped = self.compress and found.suffix in COMPRESSED and accepted
+        if gzipped:
+            data = gzip.compress(data, 6)
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        if gzipped:
+            self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if body:
+            self.wfile.write(data)
+
 
 @contextlib.contextmanager
-def serve(directory):
-    """Serve a folder on 127.0.0.1 (a random free port) in a thread; yields its URL."""
-    handler = functools.partial(QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+def serve(directory, compress=False, port=0):
+    """Serve a built site on 127.0.0.1 (``port``, or a random free one) in a thread, as GitHub
+    Pages does (:class:`PagesHandler`; gzipped if ``compress``); yields its URL, without a final
+    slash (``http://127.0.0.1:PORT/NAME``)."""
+    handler = functools.partial(
+        type("Handler", (PagesHandler,), {"compress": compress}), directory=str(directory)
+    )
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"http://127.0.0.1:{server.server_address[1]}{BASE_PATH.rstrip('/')}"
     finally:
         server.shutdown()
 
 
-#: a page's own HTML (its frames) and the shared assets it loads, as files (issue 13)
-BUDGETS_MB = {"own HTML": 2.0, "shared assets": 3.0}
+#: a page's own files (its HTML and its widget state: its frames) and the shared assets it loads,
+#: as files (issue 13)
+BUDGETS_MB = {"own files": 2.0, "shared assets": 3.0}
 #: the smallest text of a figure, in CSS px at the content column's width
 MIN_FONT_PX = 9.0
 
@@ -122,7 +195,11 @@ SETTLED = """() => document.readyState === 'complete'
 
 def settle(page, timeout=120_000):
     """Wait until ``page`` has SETTLED: conditions of the page, not of the machine's speed (no idle
-    network, no fixed delay); ``timeout`` (ms) is an upper bound for the slowest machine."""
+    network, no fixed delay); ``timeout`` (ms) is an upper bound for the slowest machine. A page's
+    widgets load once the reader comes to a figure or moves about the page
+    (``_ext/first_paint.py``): the mouse's wheel turns first, by a pixel, as a reader's does."""
+    page.wait_for_load_state("domcontentloaded")
+    page.mouse.wheel(0, 1)
     page.wait_for_function(SETTLED, timeout=timeout)
 
 
@@ -140,11 +217,52 @@ def loaded_files(page, url, html):
 def files_of(urls, url, html):
     """The files under ``html`` that ``urls`` (on the same host as ``url``) point to, once each."""
     host = urlparse(url).netloc
-    paths = [unquote(urlparse(u).path).lstrip("/") for u in urls if urlparse(u).netloc == host]
+    paths = [
+        unquote(urlparse(u).path).removeprefix(BASE_PATH)
+        for u in urls
+        if urlparse(u).netloc == host
+    ]
     return list(dict.fromkeys(html / p for p in paths if (html / p).is_file()))
+
+
+#: a page's widget state (every frame of its figures) is in a file beside it, which the page loads
+#: when the reader comes to a figure (``_ext/first_paint.py``): book/rnn.html -> rnn.widgets.js
+WIDGET_STATE_SUFFIX = ".widgets.js"
+
+
+def widget_state_file(page):
+    """The file of a built page's widget state, if the page loads one, else None."""
+    found = page.with_name(page.stem + WIDGET_STATE_SUFFIX)
+    return found if found.exists() and found.name in page.read_text(encoding="utf-8") else None
+
+
+def widget_state(page):
+    """A built page's widget state (``{"state": {model id: model}, ...}``), {} if it has none.
+    Its file hands the state, JSON, to the page as a JavaScript string: ``f("{...}");``."""
+    found = widget_state_file(page)
+    if found is None:
+        return {}
+    text = found.read_text(encoding="utf-8")
+    return json.loads(json.loads(text[text.index("(") + 1 : text.rindex(")")]))
+
+
+def own_and_shared(files):
+    """The files a page loaded (the page first), split: (the page and its widget state, the
+    assets it shares with other pages)."""
+    page, *rest = files
+    own = [page, *(f for f in rest if f == widget_state_file(page))]
+    return own, [f for f in rest if f not in own]
 
 
 def weights(files):
     """(bytes as files, bytes gzipped at level 6, as most static hosts send them)."""
     blobs = [f.read_bytes() for f in files]
     return sum(map(len, blobs)), sum(len(gzip.compress(b, 6)) for b in blobs)
+
+
+if __name__ == "__main__":  # make serve: the built site, until interrupted
+    import sys
+
+    with serve(HTML, compress=True, port=int(sys.argv[1]) if sys.argv[1:] else 8000) as url:
+        print(f"The site: {url}/ (Ctrl-C stops it)", flush=True)
+        threading.Event().wait()

@@ -31,6 +31,7 @@ from html import escape
 
 import ipywidgets as widgets
 import numpy as np
+from IPython.display import HTML
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.text import Text
 from PIL import Image
@@ -217,12 +218,13 @@ def css_size(pixels):
 def static(fig, alt, dpi=80):
     """A figure (or a list of panel figures, laid out side by side where there is room and
     stacked on a phone) shown as images with alt text: a still, with no controls to link, in the
-    current language (:func:`backprop.lang.drawn`)."""
+    current language (:func:`backprop.lang.drawn`). Plain HTML, not a widget: a page of stills
+    needs no widget manager (the site loads it only on pages with widgets)."""
 
     def still():
         drawn = [render(f, dpi) for f in panels(fig)]
         imgs = [image(encode(p), lang.translate(alt), css_size(p), font) for p, font in drawn]
-        return widgets.HTML(f'<div class="linked-panels">{"".join(imgs)}</div>')
+        return HTML(f'<div class="linked-panels">{"".join(imgs)}</div>')
 
     return lang.drawn(still)
 
