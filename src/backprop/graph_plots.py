@@ -7,6 +7,7 @@ come from :mod:`backprop.graph` and :mod:`backprop.gradient_cost`; the widget th
 :class:`GraphFigure` from :mod:`backprop.graph_widgets`.
 """
 
+import numpy as np
 from matplotlib.patches import FancyBboxPatch
 
 from backprop.plotting import panel, place, plain_log_ticks
@@ -96,7 +97,11 @@ def cost_figure(n_params, fd_seconds, bp_seconds):
     ax.loglog(n_params, bp_seconds, "s-", color=BP_COLOUR, label="backprop")
     plain_log_ticks(ax.xaxis)
     plain_log_ticks(ax.yaxis)
-    ax.set_xlabel("number of parameters n_θ", fontsize=9)
+    times = np.concatenate([fd_seconds, bp_seconds])  # whole decades: a labelled tick at each end
+    ax.set_ylim(
+        10.0 ** np.floor(np.log10(times.min() / 1.5)), 10.0 ** np.ceil(np.log10(times.max() * 1.5))
+    )
+    ax.set_xlabel("number of parameters", fontsize=9)
     ax.set_ylabel("seconds per whole gradient", fontsize=9)
     ax.tick_params(labelsize=9)
     ax.legend(fontsize=9, loc="upper left", frameon=False)
