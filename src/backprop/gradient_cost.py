@@ -57,24 +57,24 @@ def fd_gradient(weights, biases, x, y):
 
 
 def seconds(run, least=0.01, repeats=3):
-    """The time of one call of ``run()``, in seconds: the fastest of ``repeats`` batches of calls,
-    each batch as many calls as take at least ``least`` seconds (a short call is timed many times
-    over, and the fastest batch is the one least disturbed by other work on the machine)."""
+    """The time of one call of ``run()``, in seconds of this process's CPU time (other work on a
+    busy machine does not count): the fastest of ``repeats`` batches of calls, each batch as many
+    calls as take at least ``least`` seconds (a short call is timed many times over)."""
     calls, elapsed = 1, 0.0
     while True:  # find how many calls make a batch of at least `least` seconds
-        start = time.perf_counter()
+        start = time.process_time()
         for _ in range(calls):
             run()
-        elapsed = time.perf_counter() - start
+        elapsed = time.process_time() - start
         if elapsed >= least:
             break
         calls *= 4
     batches = [elapsed]
     for _ in range(repeats - 1):
-        start = time.perf_counter()
+        start = time.process_time()
         for _ in range(calls):
             run()
-        batches.append(time.perf_counter() - start)
+        batches.append(time.process_time() - start)
     return min(batches) / calls
 
 
