@@ -56,11 +56,12 @@ CONTROLS = """(figure, target) => {
               .every(([u, v]) => reaches(u, v, handle)),
             track: [y - reach, y + reach].every(v => reaches(along, v, track))};
   });
+  const control = '.slider-container, .widget-toggle-buttons > div';  // a row's own control
   const rows = Array.from(figure.children)
-    .filter(row => row.offsetParent && row.querySelector('.widget-label'));
+    .filter(row => row.offsetParent && row.querySelector(control));
   const labels = rows.map((row, k) => {
     const label = box(row.querySelector('.widget-label'));
-    const own = box(row.querySelector('.slider-container, .widget-toggle-buttons > div'));
+    const own = box(row.querySelector(control));
     return {text: row.querySelector('.widget-label').textContent, own: gap(label, own),
             above: k ? gap(label, box(rows[k - 1])) : Infinity,
             middle: (label.top + label.bottom) / 2, ownTop: own.top, ownBottom: own.bottom};
