@@ -108,6 +108,8 @@ def check_page_offline(browser, built_book, url, slowdown=1):
         assert page.locator("mjx-merror").count() == 0, "MathJax reported an error in a formula"
         assert page.evaluate("document.fonts.check('16px MJXTEX')"), "MathJax's font is missing"
         assert not page.evaluate(CUT_FORMULAS), "display formulas cut off at the column's edge"
+        unmarked = page.evaluate(UNMARKED_SCROLLING)
+        assert not unmarked, f"formulas that scroll with no shade at their edge: {unmarked}"
     missing_alt = page.evaluate(
         "Array.from(document.images).filter(i => !(i.getAttribute('alt') || '').trim())"
         ".map(i => i.src.slice(0, 80))"
@@ -132,21 +134,24 @@ def check_page_offline(browser, built_book, url, slowdown=1):
 
 
 # Display formulas wider than their column (their ids): none on a desktop, and a wider one (on a
-# phone) must scroll sideways rather than be cut off.
-CUT_FORMULAS = """() => Array.from(document.querySelectorAll('div.math'))
+# phone) must scroll sideways rather than be cut off. MathJax's box inside a formula's box scrolls
+# by itself (on a desktop too: (conv-bp-rot) is wider than the column), with its shades.
+FORMULA_BOXES = "'div.math, div.math > mjx-container'"
+CUT_FORMULAS = f"""() => Array.from(document.querySelectorAll({FORMULA_BOXES}))
   .filter(d => d.scrollWidth > d.clientWidth + 2
-               && (innerWidth >= 1000 || getComputedStyle(d).overflowX !== 'auto'))
-  .map(d => d.id || d.textContent.slice(0, 40))"""
+               && ((innerWidth >= 1000 && d.matches('div.math'))
+                   || getComputedStyle(d).overflowX !== 'auto'))
+  .map(d => d.closest('div.math').id || d.textContent.slice(0, 40))"""
 
 
 # Display formulas that scroll sideways without the shades that show it (assets/course.css: two
 # covers that scroll with the formula over two shades fixed at its edges).
-UNMARKED_SCROLLING = """() => Array.from(document.querySelectorAll('div.math'))
+UNMARKED_SCROLLING = f"""() => Array.from(document.querySelectorAll({FORMULA_BOXES}))
   .filter(d => d.scrollWidth > d.clientWidth + 2)
-  .filter(d => { const style = getComputedStyle(d);
+  .filter(d => {{ const style = getComputedStyle(d);
                  return (style.backgroundImage.match(/gradient/g) || []).length < 4
-                        || !/local/.test(style.backgroundAttachment); })
-  .map(d => d.id || d.textContent.slice(0, 40))"""
+                        || !/local/.test(style.backgroundAttachment); }})
+  .map(d => d.closest('div.math').id || d.textContent.slice(0, 40))"""
 
 
 FIGURES = """() => Array.from(document.querySelectorAll('.linked-panels'))
