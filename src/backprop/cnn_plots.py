@@ -20,7 +20,7 @@ CMAP = matplotlib.colormaps["RdBu_r"]  # red positive, blue negative, white zero
 HIGHLIGHT = "#ff7f00"  # the entries taking part in the current step
 PADDING = "#d9d9d9"  # zero padding
 EMPTY = "white"  # an entry not computed yet
-# Sizes in points, which are CSS px at the widgets' 72 dpi; every panel at most 330 wide (phones)
+# Sizes in points, which are CSS px at the widgets' 72 dpi; every panel at most PANEL_MAX_PX wide
 CELL = 32  # a grid's cell
 TITLE = 20  # the room above a grid for its title
 NUMBERS = TEXT = TEXT_MIN_PX  # font sizes of the numbers in the cells and of every other text

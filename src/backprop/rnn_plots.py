@@ -30,8 +30,8 @@ PENDING = "#e6e6e6"  # a step the backward pass has not reached yet
 GAIN_RANGE = (-12.0, 12.0)  # log10 of the gain through time shown; beyond, clipped and marked
 ROWS = {"x": 0.0, "h": 1.0, "y": 2.0}  # heights of the inputs, hidden states and outputs
 STEP = FuncFormatter(lambda x, _: f"{x + 1:g}")  # the code's row t is the notes' step t + 1
-# Sizes in points, CSS px at the widgets' 72 dpi: each figure is one panel narrow enough to read
-# at full size in a phone's column (about 354 CSS px)
+# Sizes in points, CSS px at the widgets' 72 dpi: each panel narrow enough to read at full size in
+# a phone's figure card (PANEL_MAX_PX)
 WIDTH, LEFT = 320, 56  # a panel's width; the room left of its axes for tick labels and label
 KEY_WIDTH, KEY_HEIGHT, KEY_TOP = 216, 176, 38  # a legend's panel, beside its plot in a
 # desktop's column (about 666 CSS px), its legend level with the plot's axes
