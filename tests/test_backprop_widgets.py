@@ -46,7 +46,7 @@ def test_small_weights_keep_sigma_prime_near_its_top_and_large_ones_saturate():
 
 def test_deltas_widget_frames_are_two_panels_that_fit_a_phone_with_readable_text():
     """One frame per (step, scale, target); each frame two panels (network | Hadamard product)
-    that fit a phone at full size and sit side by side on a desktop, text at least 9 CSS px."""
+    that fit a phone at full size and sit side by side on a desktop, text at least TEXT_MIN_PX."""
     shown = images(deltas_widget())
     assert len(shown) == 3 * len(SCALES) * len(EXAMPLES)
     check_panels(shown, 2)

@@ -11,9 +11,7 @@ import pytest
 
 from backprop import activations as act
 from backprop import cnn, cnn_loops, cnn_training, cnn_widgets, datasets
-
-PHONE_COLUMN = 354  #: CSS px: the content column of a 390 px wide phone
-MIN_FONT = 9  #: CSS px: the smallest text a figure may show
+from backprop.plotting import PANEL_MAX_PX, TEXT_MIN_PX
 
 
 def leaf_tags(widget):
@@ -29,10 +27,11 @@ def leaf_images(widget):
 
 
 def assert_readable_on_a_phone(widget):
-    """Every panel fits a phone's column at full size, its smallest text at least MIN_FONT."""
+    """Every panel fits a phone's figure card at full size, its smallest text at least
+    TEXT_MIN_PX."""
     for tag in leaf_tags(widget):
         width, font = (float(re.search(f'{k}="([0-9.]+)"', tag)[1]) for k in ("width", "min-font"))
-        assert width <= PHONE_COLUMN and font >= MIN_FONT, (width, font)
+        assert width <= PANEL_MAX_PX and font >= TEXT_MIN_PX, (width, font)
 
 
 @pytest.mark.parametrize(

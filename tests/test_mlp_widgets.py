@@ -17,6 +17,7 @@ from backprop.mlp_plots import (
     SpeedFigure,
     clip_marked,
 )
+from backprop.plotting import PANEL_MAX_PX, TEXT_MIN_PX
 
 
 def images(widget):
@@ -121,22 +122,22 @@ def test_band_frames_at_the_slider_ends(w, b):
     assert figure.ax.get_ylim()[1] >= factor.max()
 
 
-PHONE_PX = 354 - 16  # a 390 px phone's column, less the dark theme's padding of a widget's area
-DESKTOP_PX = 684 - 16  # a cell's output area in the column of a 1280 px screen, the same
+DESKTOP_PX = 684 - 18  # a cell's output area in the column of a 1280 px screen, less its card's
+# border and padding (assets/course.css)
 GAP_PX = 16  # between panels side by side (assets/course.css)
 
 
 def check_panels(html, count):
-    """``count`` panels per frame, each at most PHONE_PX wide (full size on a phone), side by side
-    within DESKTOP_PX, smallest text at least 9 CSS px."""
+    """``count`` panels per frame, each at most PANEL_MAX_PX wide (full size on a phone), side by
+    side within DESKTOP_PX, smallest text at least TEXT_MIN_PX."""
     widths = [[int(w) for w in re.findall(r'<img [^>]*width="(\d+)"', f)] for f in html]
     fonts = [float(m) for f in html for m in re.findall(r'data-min-font="([\d.]+)"', f)]
     assert {len(w) for w in widths} == {count} and len(fonts) == count * len(html)
-    assert max(map(max, widths)) <= PHONE_PX and max(map(sum, widths)) <= DESKTOP_PX - GAP_PX
-    assert min(fonts) >= 9
+    assert max(map(max, widths)) <= PANEL_MAX_PX and max(map(sum, widths)) <= DESKTOP_PX - GAP_PX
+    assert min(fonts) >= TEXT_MIN_PX
 
 
-def test_frames_are_panels_that_fit_a_phone_with_text_of_at_least_9_css_px(built):
+def test_frames_are_panels_that_fit_a_phone_with_text_of_at_least_12_css_px(built):
     check_panels(images(built[1]), 2)  # each widget, built once for the module
 
 

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from backprop import linked, rnn_time, rnn_widgets
+from backprop.plotting import PANEL_MAX_PX, TEXT_MIN_PX
 from backprop.rnn_plots import GainFigure, UnrolledFigure, training_curves, unrolled_diagram
 
 EXTREMES = [
@@ -66,13 +67,14 @@ def test_unrolled_diagram_labels_every_step_and_weight():
 
 
 def test_every_figure_reads_at_full_size_on_a_phone():
-    """Each figure at the 72 dpi the chapter shows it at: at most 354 CSS px wide (a 390 px
-    phone's column), its smallest text at least 9 CSS px."""
+    """Each figure at the 72 dpi the chapter shows it at: at most PANEL_MAX_PX CSS px wide (a
+    390 px phone's figure card), its smallest text at least TEXT_MIN_PX."""
     T = rnn_widgets.LENGTHS["unroller"]
     unrolled = UnrolledFigure(T).draw(T, rnn_widgets.delta_norms(T, 2.0, "relu"), 0, "title")
     gains = GainFigure(T).draw(rnn_widgets.log_gain(T, 2.0, "relu"), 0.3, 0.5, 4, "title")
     rng = np.random.default_rng(0)
     runs = [(name, rng.random(100), rng.random(100)) for name in ("a", "b")]
-    for figure in [unrolled, gains, unrolled_diagram(5), *training_curves(runs, "title")]:
+    for figure in [unrolled, *gains, unrolled_diagram(5), *training_curves(runs, "title")]:
         pixels, font = linked.render(figure, 72)
-        assert linked.css_size(pixels)[0] <= 354 and font >= 9, (linked.css_size(pixels), font)
+        width = linked.css_size(pixels)[0]
+        assert width <= PANEL_MAX_PX and font >= TEXT_MIN_PX, (width, font)

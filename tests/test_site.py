@@ -113,7 +113,7 @@ def check_page_offline(browser, built_book, url, slowdown=1):
     """Typeset, alt text on every image, no request to another host, no console error, every
     control of every linked figure changes the figure it controls, the page and its shared assets
     within their weights, one search bar, and (last, on a 2x screen) every figure drawn at twice
-    its CSS size with its smallest text at least MIN_FONT_PX CSS px as shown; on a CPU
+    its CSS size with its smallest text at least MIN_FONT_PX["desktop"] CSS px as shown; on a CPU
     ``slowdown`` times slower than this machine's."""
     page, problems = open_offline(browser, url, slowdown=slowdown)
     has_math, views = wait_for_math_and_widgets(page)
@@ -123,6 +123,8 @@ def check_page_offline(browser, built_book, url, slowdown=1):
         assert page.locator("mjx-merror").count() == 0, "MathJax reported an error in a formula"
         assert page.evaluate("document.fonts.check('16px MJXTEX')"), "MathJax's font is missing"
         assert not page.evaluate(CUT_FORMULAS), "display formulas cut off at the column's edge"
+        unmarked = page.evaluate(UNMARKED_SCROLLING)
+        assert not unmarked, f"formulas that scroll with no shade at their edge: {unmarked}"
     missing_alt = page.evaluate(
         "Array.from(document.images).filter(i => !(i.getAttribute('alt') || '').trim())"
         ".map(i => i.src.slice(0, 80))"
@@ -142,16 +144,29 @@ def check_page_offline(browser, built_book, url, slowdown=1):
     assert not problems["external"], f"requests to other hosts: {problems['external']}"
     assert not problems["pageerror"], problems["pageerror"]
     assert not problems["console"], problems["console"]
-    check_figures_are_sharp_and_readable(page)
+    check_figures_are_sharp_and_readable(page, MIN_FONT_PX["desktop"])
     page.context.close()
 
 
 # Display formulas wider than their column (their ids): none on a desktop, and a wider one (on a
-# phone) must scroll sideways rather than be cut off.
-CUT_FORMULAS = """() => Array.from(document.querySelectorAll('div.math'))
+# phone) must scroll sideways rather than be cut off. MathJax's box inside a formula's box scrolls
+# by itself (on a desktop too: (conv-bp-rot) is wider than the column), with its shades.
+FORMULA_BOXES = "'div.math, div.math > mjx-container'"
+CUT_FORMULAS = f"""() => Array.from(document.querySelectorAll({FORMULA_BOXES}))
   .filter(d => d.scrollWidth > d.clientWidth + 2
-               && (innerWidth >= 1000 || getComputedStyle(d).overflowX !== 'auto'))
-  .map(d => d.id || d.textContent.slice(0, 40))"""
+               && ((innerWidth >= 1000 && d.matches('div.math'))
+                   || getComputedStyle(d).overflowX !== 'auto'))
+  .map(d => d.closest('div.math').id || d.textContent.slice(0, 40))"""
+
+
+# Display formulas that scroll sideways without the shades that show it (assets/course.css: two
+# covers that scroll with the formula over two shades fixed at its edges).
+UNMARKED_SCROLLING = f"""() => Array.from(document.querySelectorAll({FORMULA_BOXES}))
+  .filter(d => d.scrollWidth > d.clientWidth + 2)
+  .filter(d => {{ const style = getComputedStyle(d);
+                 return (style.backgroundImage.match(/gradient/g) || []).length < 4
+                        || !/local/.test(style.backgroundAttachment); }})
+  .map(d => d.closest('div.math').id || d.textContent.slice(0, 40))"""
 
 
 FIGURES = """() => Array.from(document.querySelectorAll('.linked-panels'))
@@ -174,10 +189,12 @@ def figure_sizes(page):
     return page.evaluate(FIGURES)
 
 
-def check_figures_are_sharp_and_readable(page):
+def check_figures_are_sharp_and_readable(page, min_font):
+    """Every figure drawn at twice its CSS size (sharp on a 2x screen), its smallest text at least
+    ``min_font`` CSS px as shown."""
     for image in figure_sizes(page):
         assert image["natural"] >= 2 * image["css"] >= 2 * image["shown"] - 1, image  # sharp at 2x
-        assert image["font"] >= MIN_FONT_PX, f"text of {image['font']:.1f} CSS px: {image}"
+        assert image["font"] >= min_font, f"text of {image['font']:.1f} CSS px: {image}"
 
 
 def test_every_icon_is_in_the_sites_icon_font(built_book):
@@ -314,13 +331,17 @@ def test_search_finds_the_formulas_by_name(browser, site_url, query, page):
 @pytest.mark.browser
 @pytest.mark.parametrize("page_path", [folder + page for folder in FOLDERS for page in TOC_PAGES])
 def test_page_at_phone_width(browser, site_url, page_path):
-    """At 390 px a wide formula scrolls sideways (not cut off), and every figure's image fits the
-    column at its full CSS size (panels stack rather than shrink)."""
+    """At 390 px a wide formula scrolls sideways (not cut off) with a shade at the edge it goes on
+    past, and every figure's image fits the column at its full CSS size (panels stack rather than
+    shrink), its smallest text at least MIN_FONT_PX["phone"] CSS px."""
     page, _ = open_offline(browser, f"{site_url}/{page_path}", width=390)
     wait_for_math_and_widgets(page)
     assert not page.evaluate(CUT_FORMULAS), "display formulas cut off at the column's edge"
+    unmarked = page.evaluate(UNMARKED_SCROLLING)
+    assert not unmarked, f"formulas that scroll with no shade at their edge: {unmarked}"
     shrunk = [f for f in page.evaluate(FIGURES) if f["shown"] < f["css"] - 0.5]
     assert not shrunk, f"figures shrunk below their CSS size at phone width: {shrunk[:3]}"
+    check_figures_are_sharp_and_readable(page, MIN_FONT_PX["phone"])
     page.context.close()
 
 

@@ -179,8 +179,9 @@ def serve(directory, compress=False, port=0):
 #: a page's own files (its HTML and its widget state: its frames) and the shared assets it loads,
 #: as files (issue 13)
 BUDGETS_MB = {"own files": 2.0, "shared assets": 3.0}
-#: the smallest text of a figure, in CSS px at the content column's width
-MIN_FONT_PX = 9.0
+#: the smallest text of a figure, in CSS px as shown in the content column: on a desktop (1280 px
+#: wide) and on a phone (390 px), where a figure may be shown smaller (issue 20)
+MIN_FONT_PX = {"desktop": 12.0, "phone": 10.0}
 
 
 #: a page has settled: loaded, every widget view rendered into its output area (beside its

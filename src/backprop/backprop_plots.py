@@ -13,12 +13,13 @@ from matplotlib.colors import SymLogNorm
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, Rectangle
 
-from backprop.plotting import FrameCanvas, superscript
+from backprop.plotting import TEXT_MIN_PX, FrameCanvas, superscript
 
 DELTA_NORM = SymLogNorm(linthresh=1e-4, vmin=-1.0, vmax=1.0, base=10)  # one scale for every frame
 DELTA_CMAP = matplotlib.colormaps["RdBu_r"]
 PRIME_CMAP = matplotlib.colormaps["Greens"]
 PENDING = "#e6e6e6"  # a layer whose delta the backward pass has not reached yet
+TEXT = TEXT_MIN_PX  # points, CSS px at the widget's 72 dpi: the smallest text
 
 
 def _node_positions(sizes):
@@ -32,7 +33,7 @@ class DeltaFigure:
     Left: the network, each unit coloured by its delta once the backward pass has reached it.
     Right: the step's Hadamard product, one cell per unit: the back-propagated error, sigma'(z^l),
     and their elementwise product delta^l. Each panel is narrow enough (at most 331 CSS px at the
-    widget's 72 dpi) to read on a phone; its smallest text is 9 points.
+    widget's 72 dpi) to read on a phone; its smallest text is TEXT points.
     """
 
     def __init__(self, sizes):
@@ -52,9 +53,9 @@ class DeltaFigure:
         bar.ax.set_yticklabels(
             ["−1", "−10⁻²", "−10⁻⁴", "0", "10⁻⁴", "10⁻²", "1"]
         )  # no mathtext: fast
-        bar.set_label("δ (symmetric log scale)", fontsize=9)
-        bar.ax.tick_params(labelsize=9)
-        self.title = self.figures[0].suptitle("", fontsize=11)
+        bar.set_label("δ (symmetric log scale)", fontsize=TEXT)
+        bar.ax.tick_params(labelsize=TEXT)
+        self.title = self.figures[0].suptitle("", fontsize=TEXT + 1)
         units = [unit for layer in self.units for unit in layer]
         FrameCanvas(self.figures[0], [*self.edges, *units, self.title])
         cells = [artist for column in self.cells + self.values for artist in column]
@@ -74,7 +75,8 @@ class DeltaFigure:
         ]
         for l in range(len(self.sizes)):
             name = "input a⁰" if l == 0 else f"layer {l}"
-            self.net.text(l, -max(self.sizes) / 2 - 0.15, name, ha="center", va="top", fontsize=9)
+            below = -max(self.sizes) / 2 - 0.15  # under the layer's units
+            self.net.text(l, below, name, ha="center", va="top", fontsize=TEXT)
         self.net.set(
             xlim=(-0.5, len(self.sizes) - 0.5),
             ylim=(-max(self.sizes) / 2 - 0.6, max(self.sizes) / 2),
@@ -93,15 +95,15 @@ class DeltaFigure:
             self.values.append(
                 [
                     self.eq.text(
-                        2 * col + 0.75, -r - 0.55, "", ha="center", va="center", fontsize=9
+                        2 * col + 0.75, -r - 0.55, "", ha="center", va="center", fontsize=TEXT
                     )
                     for r in range(rows)
                 ]
             )
-        self.eq.text(1.75, -rows / 2 - 0.5, "⊙", ha="center", va="center", fontsize=16)
-        self.eq.text(3.75, -rows / 2 - 0.5, "=", ha="center", va="center", fontsize=16)
+        self.eq.text(1.75, -rows / 2 - 0.5, "⊙", ha="center", va="center", fontsize=18)
+        self.eq.text(3.75, -rows / 2 - 0.5, "=", ha="center", va="center", fontsize=18)
         self.headers = [
-            self.eq.text(2 * c + 0.75, 0.15, "", ha="center", va="bottom", fontsize=10)
+            self.eq.text(2 * c + 0.75, 0.15, "", ha="center", va="bottom", fontsize=TEXT)
             for c in range(3)
         ]
         self.eq.set(xlim=(-0.2, 5.7), ylim=(-rows - 0.3, 1.0))

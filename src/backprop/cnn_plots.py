@@ -14,16 +14,16 @@ import numpy as np
 from matplotlib.colors import Normalize
 from matplotlib.patches import Rectangle
 
-from backprop.plotting import panel, place
+from backprop.plotting import TEXT_MIN_PX, panel, place
 
 CMAP = matplotlib.colormaps["RdBu_r"]  # red positive, blue negative, white zero
 HIGHLIGHT = "#ff7f00"  # the entries taking part in the current step
 PADDING = "#d9d9d9"  # zero padding
 EMPTY = "white"  # an entry not computed yet
-# Sizes in points, which are CSS px at the widgets' 72 dpi; every panel at most 330 wide (phones)
+# Sizes in points, which are CSS px at the widgets' 72 dpi; every panel at most PANEL_MAX_PX wide
 CELL = 32  # a grid's cell
 TITLE = 20  # the room above a grid for its title
-NUMBERS, TEXT = 11, 10  # font sizes of the numbers in the cells and of every other text
+NUMBERS = TEXT = TEXT_MIN_PX  # font sizes of the numbers in the cells and of every other text
 CAPTION_CHARS = 52  # a caption's line, at most: about 310 points at TEXT
 
 
@@ -210,7 +210,7 @@ class FeatureFigure:
         self.bars = self.out.bar(np.arange(n_out), np.zeros(n_out), color="#999999")
         self.out.set(ylim=(0, 1), xticks=np.arange(n_out), yticks=[0, 0.5, 1])
         self.out.set_xlabel("digit", fontsize=TEXT, labelpad=1)
-        self.out.tick_params(labelsize=TEXT - 1, pad=1.5)  # 9 points: the smallest text
+        self.out.tick_params(labelsize=TEXT, pad=1.5)
 
     def _tiles(self, fig, left, n, cols, size, side):
         """n images of side×side, in rows of ``cols`` tiles of size points, from ``left``."""

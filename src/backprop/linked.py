@@ -74,7 +74,8 @@ def _label(value):
 
 
 def slider(description, options, index=0):
-    """A slider over a list of option values (or a dict label -> value)."""
+    """A slider over a list of option values (or a dict label -> value). Its width and layout
+    come from the site's CSS (assets/course.css), not from an inline style it could not override."""
     return _control(
         widgets.SelectionSlider,
         description,
@@ -82,7 +83,6 @@ def slider(description, options, index=0):
         index,
         continuous_update=True,
         style={"description_width": "initial"},
-        layout=widgets.Layout(width="100%", max_width="420px"),
     )
 
 

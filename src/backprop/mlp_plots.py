@@ -12,15 +12,16 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter
 
-from backprop.plotting import FrameCanvas, plain_log_ticks
+from backprop.plotting import TEXT_MIN_PX, FrameCanvas, plain_log_ticks
 
 CLIP = (1e-12, 1e12)  # the explorer's log axis: values beyond are drawn at the edge and marked
 SPEED_FLOOR, SPEED_CEILING = 1e-9, 1e2  # the learning-speed axis: no gradient (dead ReLU) sits at
 # the floor, an exploding one at the ceiling, both marked
 LAYER_COLOURS = matplotlib.colormaps["viridis"]
-PANEL_SIZE = (4.05, 3.4)  # inches: 324 x 272 CSS px at the widgets' 80 dpi: two side by
-# side in the desktop column's widget area (668 px in dark mode), one at full size on a phone
-FONT = 8.5  # points, the smallest text: 9.4 CSS px at 80 dpi
+PANEL_SIZE = (4.05, 3.9)  # inches: 324 x 312 CSS px at the widgets' 80 dpi: two side by
+# side in the desktop column's figure card (666 px), one at full size on a phone
+TOP = 0.68  # the top of every panel's axes (of its height): titles and legends above it
+FONT = TEXT_MIN_PX * 72 / 80  # points, the smallest text: TEXT_MIN_PX CSS px at 80 dpi
 
 
 def clip_marked(values, lo, hi):
@@ -34,21 +35,26 @@ def clip_marked(values, lo, hi):
     return np.clip(values, lo, hi), values > hi, values < lo
 
 
-def _panels(top=0.8):
+def _panels():
     """Two white PANEL_SIZE figures, each with one axes at a fixed place (no layout per frame):
-    ``(figures, axes)``, the axes' tops at ``top`` (of the height) to leave room for the texts
-    above them, their tick labels FONT + 0.5 points."""
+    ``(figures, axes)``, the axes' tops at TOP to leave room for the texts above them, their
+    tick and axis labels FONT points."""
     figures = [Figure(figsize=PANEL_SIZE, facecolor="white") for _ in range(2)]
-    axes = [fig.add_axes((0.19, 0.15, 0.77, top - 0.15)) for fig in figures]
+    axes = [fig.add_axes((0.2, 0.13, 0.76, TOP - 0.13)) for fig in figures]
     for ax in axes:
-        ax.tick_params(labelsize=FONT + 0.5)
+        ax.tick_params(labelsize=FONT)
+        ax.xaxis.label.set_fontsize(FONT)
+        ax.yaxis.label.set_fontsize(FONT)
     return figures, axes
 
 
-def _top_legend(fig, **options):
-    """A two-column legend of ``fig``'s labelled artists above its axes, in FONT points."""
-    where = {"loc": "upper center", "bbox_to_anchor": (0.55, 0.995)}
-    return fig.legend(**where, ncol=2, fontsize=FONT, frameon=False, handlelength=1.5, **options)
+def _top_legend(fig, below=0.0, ncol=2, **options):
+    """A legend of ``fig``'s labelled artists above its axes, in FONT points, in ``ncol``
+    columns, its top ``below`` points under the figure's top."""
+    top = 0.995 - below / (PANEL_SIZE[1] * 72)
+    where = {"loc": "upper center", "bbox_to_anchor": (0.55, top)}
+    spacing = {"handlelength": 1.5, "handletextpad": 0.5, "columnspacing": 1.0}
+    return fig.legend(**where, ncol=ncol, fontsize=FONT, frameon=False, **spacing, **options)
 
 
 def _log_y(ax):
@@ -70,7 +76,7 @@ class ExplorerFigure:
     mean f' / max f')."""
 
     def __init__(self, max_layers):
-        self.figures, (self.norm_ax, self.sat_ax) = _panels(top=0.78)
+        self.figures, (self.norm_ax, self.sat_ax) = _panels()
         layers = np.arange(1, max_layers + 1)
         ticks = layers[::2]  # every other layer labelled: fewer texts to draw per frame
         (self.line,) = self.norm_ax.plot([], [], "o-", color="#1f77b4", label="‖δˡ‖ measured")
@@ -86,7 +92,8 @@ class ExplorerFigure:
             xlabel="layer l (last = output layer L)",
             ylabel="‖∂C/∂zˡ‖ (RMS per example)",
         )
-        self.norm_ax.legend(loc="lower right", fontsize=FONT)
+        legend = [self.line, self.bound, self.up]
+        _top_legend(self.figures[0], below=34, ncol=1, handles=legend, labelspacing=0.3)
         self.bars = self.sat_ax.bar(layers, np.zeros(max_layers), color="#ff7f0e")
         (self.ratio,) = self.sat_ax.plot([], [], "ks-", ms=4)
         self.sat_ax.set(
@@ -96,16 +103,14 @@ class ExplorerFigure:
             xlabel="layer l",
             ylabel="fraction (bars), ratio (squares)",
         )
-        self.sat_legend = self.figures[1].legend(
-            [self.bars, self.ratio],
-            ["saturated", "mean f′ / max f′"],
-            loc="upper center",
-            bbox_to_anchor=(0.55, 0.99),
-            fontsize=FONT + 0.5,
-            frameon=False,
+        self.sat_legend = _top_legend(
+            self.figures[1],
+            ncol=1,
+            handles=[self.bars, self.ratio],
+            labels=["saturated", "mean f′ / max f′"],
         )
         self.title = self.figures[0].suptitle("", fontsize=FONT + 1)
-        moving = [self.line, self.bound, self.up, self.down, self.norm_ax.get_legend(), self.title]
+        moving = [self.line, self.bound, self.up, self.down, self.title]
         FrameCanvas(self.figures[0], moving)
         FrameCanvas(self.figures[1], [*self.bars, self.ratio, self.sat_legend])
 
@@ -130,7 +135,7 @@ class SpeedFigure:
     Right panel: test accuracy over the epochs, under the frame's title."""
 
     def __init__(self, n_layers, epochs):
-        self.figures, (self.speed_ax, self.acc_ax) = _panels(top=0.72)
+        self.figures, (self.speed_ax, self.acc_ax) = _panels()
         colours = [LAYER_COLOURS(k / max(n_layers - 1, 1)) for k in range(n_layers)]
         self.lines = [
             self.speed_ax.plot(
@@ -152,9 +157,7 @@ class SpeedFigure:
         (self.accuracy,) = self.acc_ax.plot([], [], "o-", ms=3, color="#2ca02c")
         chance = [  # drawn over the accuracy, as in a full draw
             self.acc_ax.axhline(0.1, color="#7f7f7f", ls=":", lw=1),
-            self.acc_ax.text(
-                0.98 * epochs, 0.11, "chance", ha="right", va="bottom", fontsize=FONT + 0.5
-            ),
+            self.acc_ax.text(0.98 * epochs, 0.11, "chance", ha="right", va="bottom", fontsize=FONT),
         ]
         self.acc_ax.set(
             xlim=(0, epochs), ylim=(0, 1), xlabel="epoch", ylabel="test accuracy (fraction)"
@@ -183,7 +186,7 @@ class BandFigure:
     marked. Right panel: the band's width against |w|, the current w marked, under the title."""
 
     def __init__(self, a, w_curve, width_curve):
-        self.figures, (self.ax, self.width_ax) = _panels(top=0.78)
+        self.figures, (self.ax, self.width_ax) = _panels()
         self.a = a
         self.ax.axvspan(0, 1, color="#e8e8e8", zorder=0, label="σ's outputs: a ∈ (0, 1)")
         self.ax.axhline(1.0, color="#d62728", ls="--", lw=1, label="factor 1")

@@ -2,8 +2,9 @@
 
 Tick labels and titles are written in plain Unicode (10⁻³, δ², W³) rather than matplotlib's
 mathtext: parsing mathtext costs most of a frame's drawing time, and a widget draws many frames.
-Panels are laid out in points, which are CSS px at the widgets' 72 dpi: a panel at most 330 wide
-shows at full size in a phone's column (about 354 CSS px), two side by side on a desktop.
+Panels are laid out in points, which are CSS px at the widgets' 72 dpi: a panel at most
+PANEL_MAX_PX wide shows at full size in a figure's card on a phone, two side by side on a desktop;
+its smallest text is TEXT_MIN_PX.
 """
 
 import numpy as np
@@ -14,6 +15,12 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 from backprop import lang
 
 SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+#: CSS px: the widest panel shown at full size on a phone: a 390 px phone's column of 354 px, less
+#: the border and padding of the figure's card (assets/course.css)
+PANEL_MAX_PX = 336
+#: CSS px: a figure's smallest text at its full size (issue 20: 12 on a desktop, where two panels
+#: fit side by side at full size; at least 10 on a phone, where each shows at full size too)
+TEXT_MIN_PX = 12
 
 
 def superscript(n):

@@ -12,9 +12,16 @@ import matplotlib
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.colors import LogNorm
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from backprop.plotting import panel, place, plain_log_ticks, scientific, superscript
+from backprop.plotting import (
+    TEXT_MIN_PX,
+    panel,
+    place,
+    plain_log_ticks,
+    scientific,
+    superscript,
+)
 
 DELTA_RANGE = (1e-6, 1e3)  # ||dC/dh^t|| shown on this log range; values outside clipped, marked
 DELTA_NORM = LogNorm(*DELTA_RANGE)
@@ -23,10 +30,12 @@ PENDING = "#e6e6e6"  # a step the backward pass has not reached yet
 GAIN_RANGE = (-12.0, 12.0)  # log10 of the gain through time shown; beyond, clipped and marked
 ROWS = {"x": 0.0, "h": 1.0, "y": 2.0}  # heights of the inputs, hidden states and outputs
 STEP = FuncFormatter(lambda x, _: f"{x + 1:g}")  # the code's row t is the notes' step t + 1
-# Sizes in points, CSS px at the widgets' 72 dpi: each figure is one panel narrow enough to read
-# at full size in a phone's column (about 354 CSS px)
+# Sizes in points, CSS px at the widgets' 72 dpi: each panel narrow enough to read at full size in
+# a phone's figure card (PANEL_MAX_PX)
 WIDTH, LEFT = 320, 56  # a panel's width; the room left of its axes for tick labels and label
-TEXT, TICKS = 10, 9  # font sizes of labels and titles, of tick labels and legends
+KEY_WIDTH, KEY_HEIGHT, KEY_TOP = 216, 176, 38  # a legend's panel, beside its plot in a
+# desktop's column (about 666 CSS px), its legend level with the plot's axes
+TEXT = TICKS = TEXT_MIN_PX  # font sizes of labels and titles, of tick labels and legends
 
 
 class UnrolledFigure:
@@ -75,6 +84,7 @@ class UnrolledFigure:
         self.bars_ax.set(yscale="log", ylim=DELTA_RANGE)
         self.bars_ax.set_xlabel("time step t", fontsize=TEXT, labelpad=2)
         self.bars_ax.set_ylabel("‖∂C/∂hᵗ‖", fontsize=TEXT)
+        self.bars_ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole steps only
         self.bars_ax.xaxis.set_major_formatter(STEP)
         plain_log_ticks(self.bars_ax.yaxis, base=1000.0)
         self.bars_ax.tick_params(labelsize=TICKS)
@@ -123,8 +133,8 @@ class UnrolledFigure:
 
 
 class GainFigure:
-    """log10 of the gain ||∂C^T/∂h^t|| / ||∂C^T/∂h^T|| against t, with reference slopes; one
-    panel, its legend below the axes.
+    """log10 of the gain ||∂C^T/∂h^t|| / ||∂C^T/∂h^T|| against t, with reference slopes; two
+    panels: the plot, and its legend (beside it where the column has room, below it on a phone).
 
     The measured gain (dots), the rate (ρ max f')^{T-t} (dashed) and the bound
     (σ_max(W) max f')^{T-t} (dotted); steps the truncation cuts off shaded. Data arrive in the
@@ -132,8 +142,8 @@ class GainFigure:
     """
 
     def __init__(self, t_max):
-        self.fig = panel(WIDTH, 312)
-        self.ax = place(self.fig, LEFT, 38, WIDTH - LEFT - 8, 176)
+        self.fig = panel(WIDTH, 262)
+        self.ax = place(self.fig, LEFT, 42, WIDTH - LEFT - 8, 176)
         self.cut = self.ax.axvspan(
             -0.5, -0.5, color="#dddddd", zorder=0, label="cut off by truncation"
         )
@@ -145,32 +155,32 @@ class GainFigure:
         (self.clipped,) = self.ax.plot(
             [], [], "X", color="#d62728", ms=8, label="clipped to the axis"
         )
-        self.note = self.fig.text(0.5, 1 - 18 / 312, "", ha="center", va="top", fontsize=TEXT)
+        self.note = self.fig.text(0.5, 1 - 21 / 262, "", ha="center", va="top", fontsize=TEXT)
         self.ax.axhline(0.0, color="black", lw=0.5)
         self.ax.set(ylim=(GAIN_RANGE[0] - 0.5, GAIN_RANGE[1] + 0.5))
         self.ax.set_xlabel("time step t", fontsize=TEXT, labelpad=2)
         self.ax.set_ylabel("log₁₀ ‖∂Cᵀ/∂hᵗ‖ / ‖∂Cᵀ/∂hᵀ‖", fontsize=TEXT)
         self.ax.xaxis.set_major_formatter(STEP)
         self.ax.tick_params(labelsize=TICKS)
-        self.fig.legend(
+        self.key = panel(KEY_WIDTH, KEY_HEIGHT)  # the legend's panel: the same in every frame
+        self.key.legend(
             handles=[self.gain, self.rate, self.bound, self.cut, self.clipped],
-            loc="upper center",
-            bbox_to_anchor=(0.5, 1 - 246 / 312),
-            ncols=2,
+            loc="upper left",
+            bbox_to_anchor=(0.0, 1 - KEY_TOP / KEY_HEIGHT),
             fontsize=TICKS,
             frameon=False,
             handlelength=1.6,
-            columnspacing=1.0,
             title="T − t steps back",
             title_fontsize=TICKS,
+            alignment="left",
         )
-        self.title = self.fig.text(0.5, 1 - 4 / 312, "", ha="center", va="top", fontsize=TEXT)
+        self.title = self.fig.text(0.5, 1 - 4 / 262, "", ha="center", va="top", fontsize=TEXT)
         self.t_max = t_max
 
     def draw(self, log_gain, log_rate, log_bound, k, title=""):
         """log_gain (T,): measured log10 gains (-inf where exactly zero); log_rate, log_bound:
         log10 of ρ max f' and σ_max max f' (per step); k: truncation length (None: full BPTT).
-        Returns the figure."""
+        Returns the two panels (the plot, its legend)."""
         T = len(log_gain)
         t = np.arange(T)
         kept = t >= (0 if k is None else T - k)  # the steps the gradient of C^{T-1} still reaches
@@ -190,7 +200,7 @@ class GainFigure:
             f"gain at t=1: {first}" if kept[0] else f"steps t ≤ {T - k} get no gradient from Lᵀ"
         )
         self.title.set_text(title)
-        return self.fig
+        return [self.fig, self.key]
 
 
 def training_curves(runs, title, window=50):
@@ -225,7 +235,7 @@ def unrolled_diagram(T=5):
     ax = place(fig, 4, 22, WIDTH - 8, 164)
     box = {"boxstyle": "round,pad=0.3", "fc": "#eef3fb", "ec": "#1f77b4"}
     arrow = {"arrowstyle": "-|>", "color": "#444444", "lw": 1.2, "shrinkA": 10, "shrinkB": 10}
-    node = lambda x, y, text: ax.text(x, y, text, ha="center", va="center", fontsize=11, bbox=box)  # noqa: E731
+    node = lambda x, y, text: ax.text(x, y, text, ha="center", va="center", fontsize=13, bbox=box)  # noqa: E731
     link = lambda a, b, label, dx=0.0, dy=0.0: (  # noqa: E731
         ax.annotate("", xy=b, xytext=a, arrowprops=arrow),
         ax.text(
