@@ -17,6 +17,17 @@
   (``icons.py``), so the script's tag is taken out of the theme's macros as Sphinx loads them
   (``ThemeTemplates``), not out of a copy of the template.
 
+- The primary sidebar holds the book's title (a link to its first page) outside any landmark,
+  where a screen reader's list of landmarks does not reach it (axe-core's rule "region"): the
+  sidebar is made a navigation landmark, named like the header's button that opens it ("Site
+  navigation", translated by the theme), by the same edit of the theme's templates as they load.
+
+- A display formula wider than the room beside its number scrolls sideways inside the theme's
+  ``div.math mjx-container`` (on a phone, many do); a keyboard scrolls only what can take the
+  focus (axe-core's rule "scrollable-region-focusable"). As the theme does for code and tables,
+  a small script makes each formula that overflows now a Tab stop, and no other
+  (``SCROLLABLE_MATH_JS``).
+
 - Sphinx 7.4 copies the static files (``html_static_path``: the site's CSS, the widget manager)
   only when it writes a page (sphinx-doc/sphinx#1810, fixed in Sphinx 8.2): a change to
   ``assets/course.css`` alone never reached the site. When a static file is newer than the
@@ -30,20 +41,34 @@ from sphinx.errors import ExtensionError
 from sphinx.jinja2glue import BuiltinTemplateLoader
 from typeset import drop_mathjax_scripts, typeset_site
 
-#: the theme's template that writes its <script> tags, with the digest of its assets
-THEME_MACROS = "static/webpack-macros.html"
-FONT_AWESOME_SCRIPT = re.compile(r"[ \t]*<script\b[^>]*\bfontawesome\.js\b[^>]*>\s*</script>\n?")
+#: the edits of the theme's templates (see the module's docstring): template -> (what, pattern,
+#: replacement); each pattern is found exactly once, else the theme changed it: look again
+THEME_EDITS = {
+    # the template that writes the theme's <script> tags, with the digest of its assets
+    "static/webpack-macros.html": (
+        "Font Awesome <script> tag",
+        re.compile(r"[ \t]*<script\b[^>]*\bfontawesome\.js\b[^>]*>\s*</script>\n?"),
+        "",
+    ),
+    "pydata_sphinx_theme/layout.html": (
+        "primary sidebar",
+        re.compile(r'<div id="pst-primary-sidebar" '),
+        '<div id="pst-primary-sidebar" role="navigation" '
+        "aria-label=\"{{ _('Site navigation') }}\" ",
+    ),
+}
 
 
 class ThemeTemplates(BuiltinTemplateLoader):
-    """Sphinx's template loader, reading the theme's macros without the Font Awesome script."""
+    """Sphinx's template loader, reading the theme's templates with THEME_EDITS made."""
 
     def get_source(self, environment, template):
         source, filename, uptodate = super().get_source(environment, template)
-        if template.lstrip("!") == THEME_MACROS:
-            source, found = FONT_AWESOME_SCRIPT.subn("", source)
-            if found != 1:  # the theme changed how it loads Font Awesome: look again
-                raise ExtensionError(f"{found} Font Awesome <script> tags in {filename}, not 1")
+        if template.lstrip("!") in THEME_EDITS:
+            what, pattern, replacement = THEME_EDITS[template.lstrip("!")]
+            source, found = pattern.subn(replacement, source)
+            if found != 1:
+                raise ExtensionError(f"{found} {what}s in {filename}, not 1")
         return source, filename, uptodate
 
 
@@ -81,7 +106,27 @@ def statics_changed(app, env, added, changed, removed):
     return [app.config.root_doc] if newer else []
 
 
+SCROLLABLE_MATH_JS = """
+document.addEventListener("DOMContentLoaded", function () {
+  const formulas = document.querySelectorAll("div.math mjx-container");
+  function focusable() {
+    formulas.forEach(function (formula) {
+      if (formula.scrollWidth > formula.clientWidth) {
+        formula.tabIndex = 0;
+      } else {
+        formula.removeAttribute("tabindex");
+      }
+    });
+  }
+  focusable();
+  window.addEventListener("load", focusable);  // MathJax's fonts loaded: the final widths
+  window.addEventListener("resize", focusable);
+});
+"""
+
+
 def setup(app):
+    app.add_js_file(None, body=SCROLLABLE_MATH_JS)
     app.connect("config-inited", use_theme_templates)
     app.connect("env-get-outdated", statics_changed)
     app.connect("html-page-context", dedupe_scripts, priority=900)
