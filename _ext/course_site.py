@@ -34,6 +34,7 @@
   site's last build, the root page is written again, and the static files are copied with it.
 """
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -125,7 +126,13 @@ document.addEventListener("DOMContentLoaded", function () {
 """
 
 
+#: a digest of what this extension edits in every page: Sphinx rewrites only the pages it finds
+#: outdated and does not read an extension's code, but a changed "html" setting rewrites them all
+PAGE_EDITS = hashlib.sha256(repr((THEME_EDITS, SCROLLABLE_MATH_JS)).encode()).hexdigest()
+
+
 def setup(app):
+    app.add_config_value("course_site_page_edits", PAGE_EDITS, "html")
     app.add_js_file(None, body=SCROLLABLE_MATH_JS)
     app.connect("config-inited", use_theme_templates)
     app.connect("env-get-outdated", statics_changed)
