@@ -120,7 +120,7 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   }
   focusable();
-  window.addEventListener("load", focusable);  // MathJax's fonts loaded: the final widths
+  window.addEventListener("load", focusable);  // the formulas' fonts loaded: their widths
   window.addEventListener("resize", focusable);
 });
 """
