@@ -16,12 +16,23 @@
   pydata/pydata-sphinx-theme#2115 and #2379). The site serves subsets of the icon fonts instead
   (``icons.py``), so the script's tag is taken out of the theme's macros as Sphinx loads them
   (``ThemeTemplates``), not out of a copy of the template. The same way, the search's scripts
-  load only on the search page (``THEME_FIXES``).
+  load only on the search page (``THEME_EDITS``).
 
 - Sphinx 7.4's Chinese search (``sphinx.search.zh``) keeps every Latin word of the site in a list
   and looks up each word it indexes in that list: indexing grows with the square of the site's
   size (2.8 s of the Chinese edition's build). Sphinx 8.1 made it a set (sphinx-doc/sphinx#12995);
   Jupyter Book 1 needs Sphinx 7, so ``SearchChinese`` here does the same.
+
+- The primary sidebar holds the book's title (a link to its first page) outside any landmark,
+  where a screen reader's list of landmarks does not reach it (axe-core's rule "region"): the
+  sidebar is made a navigation landmark, named like the header's button that opens it ("Site
+  navigation", translated by the theme), by the same edit of the theme's templates as they load.
+
+- A display formula wider than the room beside its number scrolls sideways inside the theme's
+  ``div.math mjx-container`` (on a phone, many do); a keyboard scrolls only what can take the
+  focus (axe-core's rule "scrollable-region-focusable"). As the theme does for code and tables,
+  a small script makes each formula that overflows now a Tab stop, and no other
+  (``SCROLLABLE_MATH_JS``).
 
 - Sphinx 7.4 copies the static files (``html_static_path``: the site's CSS, the widget manager)
   only when it writes a page (sphinx-doc/sphinx#1810, fixed in Sphinx 8.2): a change to
@@ -35,6 +46,7 @@
   reference ``{eq}`bp2``` reads "(BP2)" on every page, like the code.
 """
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -44,33 +56,46 @@ from sphinx.jinja2glue import BuiltinTemplateLoader
 from sphinx.search import zh
 from typeset import drop_mathjax_scripts, typeset_site
 
-#: what the theme's templates are read without, or with instead, as Sphinx loads them:
-#: template -> (pattern, replacement). The theme's macros write its <script> tags: without the
-#: Font Awesome script. Its layout loads the search's scripts and index (searchtools.js,
-#: language_data.js, searchindex.js: 120 KB, undeferred) on every page for a search as you type,
-#: an option that is off: they load where they are used, on the search page.
-THEME_FIXES = {
-    "static/webpack-macros.html": (
-        re.compile(r"[ \t]*<script\b[^>]*\bfontawesome\.js\b[^>]*>\s*</script>\n?"),
-        "",
-    ),
-    "pydata_sphinx_theme/layout.html": (
-        re.compile(re.escape("{% if pagename == 'search' %}")),
-        # the option is a string ("False") unless set: pydata-sphinx-theme reads it so too
-        "{% if pagename == 'search' or (theme_search_as_you_type|string|lower) != 'true' %}",
-    ),
+#: what the theme's templates are read with, as Sphinx loads them: template -> [(what, pattern,
+#: replacement), ...]; each pattern is found exactly once, else the theme changed it: look again.
+#: The theme's macros write its <script> tags: without the Font Awesome script. Its layout loads
+#: the search's scripts and index (searchtools.js, language_data.js, searchindex.js: 120 KB,
+#: undeferred) on every page for a search as you type, an option that is off: they load where
+#: they are used, on the search page. And its primary sidebar becomes a navigation landmark.
+THEME_EDITS = {
+    "static/webpack-macros.html": [
+        (
+            "Font Awesome <script> tag",
+            re.compile(r"[ \t]*<script\b[^>]*\bfontawesome\.js\b[^>]*>\s*</script>\n?"),
+            "",
+        ),
+    ],
+    "pydata_sphinx_theme/layout.html": [
+        (
+            "search page test",
+            re.compile(re.escape("{% if pagename == 'search' %}")),
+            # the option is a string ("False") unless set: pydata-sphinx-theme reads it so too
+            "{% if pagename == 'search' or (theme_search_as_you_type|string|lower) != 'true' %}",
+        ),
+        (
+            "primary sidebar",
+            re.compile(r'<div id="pst-primary-sidebar" '),
+            '<div id="pst-primary-sidebar" role="navigation" '
+            "aria-label=\"{{ _('Site navigation') }}\" ",
+        ),
+    ],
 }
 
 
 class ThemeTemplates(BuiltinTemplateLoader):
-    """Sphinx's template loader, reading the theme's templates with :data:`THEME_FIXES`."""
+    """Sphinx's template loader, reading the theme's templates with :data:`THEME_EDITS` made."""
 
     def get_source(self, environment, template):
         source, filename, uptodate = super().get_source(environment, template)
-        if fix := THEME_FIXES.get(template.lstrip("!")):
-            source, found = fix[0].subn(fix[1], source)
+        for what, pattern, replacement in THEME_EDITS.get(template.lstrip("!"), []):
+            source, found = pattern.subn(replacement, source)
             if found != 1:  # the theme changed that part of the template: look again
-                raise ExtensionError(f"{found} matches of {fix[0].pattern!r} in {filename}, not 1")
+                raise ExtensionError(f"{found} {what}s in {filename}, not 1")
         return source, filename, uptodate
 
 
@@ -168,7 +193,33 @@ def named_equations(collector, env):
 named_equations.original = _assign_figure_numbers
 
 
+SCROLLABLE_MATH_JS = """
+document.addEventListener("DOMContentLoaded", function () {
+  const formulas = document.querySelectorAll("div.math mjx-container");
+  function focusable() {
+    formulas.forEach(function (formula) {
+      if (formula.scrollWidth > formula.clientWidth) {
+        formula.tabIndex = 0;
+      } else {
+        formula.removeAttribute("tabindex");
+      }
+    });
+  }
+  focusable();
+  window.addEventListener("load", focusable);  // the formulas' fonts loaded: their widths
+  window.addEventListener("resize", focusable);
+});
+"""
+
+
+#: a digest of what this extension edits in every page: Sphinx rewrites only the pages it finds
+#: outdated and does not read an extension's code, but a changed "html" setting rewrites them all
+PAGE_EDITS = hashlib.sha256(repr((THEME_EDITS, SCROLLABLE_MATH_JS)).encode()).hexdigest()
+
+
 def setup(app):
+    app.add_config_value("course_site_page_edits", PAGE_EDITS, "html")
+    app.add_js_file(None, body=SCROLLABLE_MATH_JS)
     app.add_search_language(SearchChinese)
     TocTreeCollector.assign_figure_numbers = named_equations
     app.connect("config-inited", use_theme_templates)

@@ -126,6 +126,19 @@ def test_play_drives_its_slider():
     assert [l.source[0] for l in links_of(step)] == [step.player]
 
 
+def test_a_play_row_names_its_buttons_for_the_sites_script():
+    """The site's script (assets/widget-a11y.js) names the Play's icon buttons from the hidden
+    widget beside it in the figure's row."""
+    step = linked.play('step "one"', [1.0, 2.0])
+    row = linked.figure(LineDrawer(), [step], alt="x").children[0]
+    assert row.children == (step.names, step.player, step)
+    assert step.names.layout.display == "none"
+    assert step.names.value == (
+        '<span class="linked-play-names" data-play="play step &quot;one&quot;" '
+        'data-stop="stop" data-repeat="repeat"></span>'
+    )
+
+
 def test_labels_of_floats_are_short_and_empty_options_are_refused():
     assert [label for label, _ in linked.slider("s", [0.1 + 0.2, 2.0]).options] == ["0.3", "2"]
     with pytest.raises(ValueError, match="at least one option"):

@@ -102,20 +102,25 @@ def play(description, options, interval=900, index=0):
     """A play button that steps a slider through the options, one per ``interval`` milliseconds.
 
     Returns the slider (what :func:`figure` links); the Play widget is attached to it as
-    ``slider.player`` and :func:`figure` shows the two side by side.
+    ``slider.player``, the names of its buttons as ``slider.names`` (:func:`button_names`), and
+    :func:`figure` shows them side by side.
     """
     step = slider(description, options, index)
     with lang.recording() as messages:
-        step.player = widgets.Play(
-            value=index,
-            min=0,
-            max=len(step.options) - 1,
-            interval=interval,
-            description=lang.translate(f"play {description}"),
-        )
+        step.player = widgets.Play(value=index, min=0, max=len(step.options) - 1, interval=interval)
+        step.names = button_names(play=f"play {description}", stop="stop", repeat="repeat")
     step.messages |= messages
     widgets.jslink((step.player, "value"), (step, "index"))
     return step
+
+
+def button_names(**names):
+    """A hidden widget holding the accessible names of a Play's buttons (key: the button), in the
+    current language, as ``data-<key>`` attributes: ipywidgets draws the buttons as bare icons,
+    and the site's script (``assets/widget-a11y.js``) names them from these."""
+    data = " ".join(f'data-{key}="{escape(lang.translate(text))}"' for key, text in names.items())
+    html = f'<span class="linked-play-names" {data}></span>'
+    return widgets.HTML(html, layout={"display": "none"})
 
 
 SCALE = 2  #: frames are drawn at SCALE times their CSS size: sharp on a 2x (HiDPI) screen
@@ -296,7 +301,9 @@ def figure(draw, controls, alt, dpi=72):
     def made():
         for control in controls:  # made before: their texts count as this output's too
             lang.note(control.messages)
-        rows = [widgets.HBox([c.player, c]) if hasattr(c, "player") else c for c in controls]
+        rows = [
+            widgets.HBox([c.names, c.player, c]) if hasattr(c, "player") else c for c in controls
+        ]
         stacks, style = frames(draw, controls, alt, dpi)
         box = widgets.VBox(rows + [style, stacks])
         box.add_class("linked-figure")
