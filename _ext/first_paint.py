@@ -83,9 +83,10 @@ def load_widgets_later(app, pagename, templatename, context, doctree):
     state = next((s for s in scripts if s.attributes.get("type") == STATE_TYPE), None)
     if state is None:
         return  # no widget on this page: no manager either
-    managers = {f"_static/{path}" for path in app.config.nb_ipywidgets_js}
-    scripts[:] = [s for s in scripts if s is not state and str(s.filename) not in managers]
-    (manager,) = managers  # the one script of nb_ipywidgets_js (_config.yml)
+    # the manager is the first script of nb_ipywidgets_js (_config.yml); the others (the
+    # controls' accessibility, widget-a11y.js) stay in the page, deferred: they wait for the views
+    manager = f"_static/{next(iter(app.config.nb_ipywidgets_js))}"
+    scripts[:] = [s for s in scripts if s is not state and str(s.filename) != manager]
     text = json.dumps(state.attributes["body"])  # the state's JSON, as a JavaScript string
     path = state_file(app.outdir, pagename)
     path.write_text(f"courseWidgetState({text});\n", encoding="utf-8")
