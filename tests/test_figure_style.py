@@ -14,12 +14,13 @@ from test_site import FOLDERS, PHONE, open_offline, wait_for_math_and_widgets
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
-#: the pages with figures, in every edition; all but the landing page have controls
+#: the pages with widget figures, in every edition (the landing page's stills are plain HTML,
+#: not widgets, since the widget manager loads only where there are controls: not checked here)
 FIGURE_PAGES = [
     folder + page
     for folder in FOLDERS
     for page in (
-        "book/intro.html",
+        "book/graph.html",
         "book/backprop.html",
         "book/mlp.html",
         "book/cnn.html",
@@ -59,10 +60,13 @@ CONTROLS = """(figure, target) => {
   const control = '.slider-container, .widget-toggle-buttons > div';  // a row's own control
   const rows = Array.from(figure.children)
     .filter(row => row.offsetParent && row.querySelector(control));
+  // a row's label: its control's description (a play's hidden button names have an empty one)
+  const labelOf = row => Array.from(row.querySelectorAll('.widget-label'))
+    .find(l => l.textContent.trim()) || row.querySelector('.widget-label');
   const labels = rows.map((row, k) => {
-    const label = box(row.querySelector('.widget-label'));
+    const label = box(labelOf(row));
     const own = box(row.querySelector(control));
-    return {text: row.querySelector('.widget-label').textContent, own: gap(label, own),
+    return {text: labelOf(row).textContent, own: gap(label, own),
             above: k ? gap(label, box(rows[k - 1])) : Infinity,
             middle: (label.top + label.bottom) / 2, ownTop: own.top, ownBottom: own.bottom};
   });
