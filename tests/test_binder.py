@@ -46,11 +46,20 @@ def runs(reader_kernel, post_build):
 
 def drawn(notebook):
     """What the kernel drew, by kind: the controls' descriptions and option labels, the figures'
-    alt texts, the Markdown tables."""
+    alt texts (in the widgets' state, and in the plain HTML of a still: ``linked.static``), the
+    Markdown tables."""
     widgets = notebook.metadata.get("widgets", {})
     state = widgets.get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
     models = [model.get("state", {}) for model in state.values()]
-    html = " ".join(str(model.get("value", "")) for model in models)
+    outputs = [
+        output.get("data", {}) for cell in notebook.cells for output in cell.get("outputs", [])
+    ]
+    html = " ".join(
+        [
+            *(str(model.get("value", "")) for model in models),
+            *(d.get("text/html", "") for d in outputs),
+        ]
+    )
     return {
         "controls": [
             " ".join([model.get("description", ""), *map(str, model.get("_options_labels", []))])
@@ -58,10 +67,7 @@ def drawn(notebook):
         ],
         "figures": [unescape(alt) for alt in re.findall(r'alt="([^"]*)"', html)],
         "tables": [
-            output["data"]["text/markdown"]
-            for cell in notebook.cells
-            for output in cell.get("outputs", [])
-            if "|" in output.get("data", {}).get("text/markdown", "")
+            data["text/markdown"] for data in outputs if "|" in data.get("text/markdown", "")
         ],
     }
 

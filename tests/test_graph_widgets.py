@@ -55,6 +55,6 @@ def test_the_graph_figure_draws_at_both_ends_of_the_pass():
 def test_the_cost_still_is_one_readable_panel_with_its_numbers():
     n, fd, bp = np.array([9, 369]), np.array([3e-3, 0.15]), np.array([2e-4, 3e-4])
     assert not_blank(cost_figure(n, fd, bp))
-    html = cost_static(n, fd, bp).value
+    html = cost_static(n, fd, bp).data
     check_panels([html], 1)
     assert "9 to 369 parameters" in html and "0.15 s" in html

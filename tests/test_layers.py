@@ -5,7 +5,8 @@ rather than redefine it. Read from the source, so a new module is checked by the
   ``memory`` (joblib: training runs kept between the build's executions);
 - ``*_plots``: compute, ``plotting`` and matplotlib; never a widget or ipywidgets;
 - ``*_widgets``: compute, plots, ``linked``, ipywidgets;
-- the helpers ``plotting`` (matplotlib), ``linked`` (ipywidgets, matplotlib, PIL), ``tables``
+- the helpers ``plotting`` (matplotlib), ``linked`` (ipywidgets, IPython.display for its stills,
+  matplotlib, PIL), ``tables``
   (IPython.display) and ``exercises`` (numpy) import no course module but ``lang`` (IPython,
   matplotlib, polib), the language of the text a cell draws, which imports none.
 """
@@ -22,7 +23,7 @@ MODULES = sorted(p.stem for p in PACKAGE.glob("*.py") if p.stem != "__init__")
 HELPERS = {
     "lang": {"IPython", "matplotlib", "polib"},
     "plotting": {"numpy", "matplotlib", "lang"},
-    "linked": {"numpy", "matplotlib", "ipywidgets", "PIL", "lang"},
+    "linked": {"numpy", "matplotlib", "ipywidgets", "IPython", "PIL", "lang"},
     "tables": {"IPython", "lang"},
     "exercises": {"numpy", "lang"},
     "memory": {"joblib"},

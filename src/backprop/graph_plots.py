@@ -10,9 +10,10 @@ come from :mod:`backprop.graph` and :mod:`backprop.gradient_cost`; the widget th
 import numpy as np
 from matplotlib.patches import FancyBboxPatch
 
-from backprop.plotting import panel, place, plain_log_ticks
+from backprop.plotting import TEXT_MIN_PX, panel, place, plain_log_ticks
 
-BOX_W, BOX_H = 104, 40  #: a node's box, in points (CSS px at 72 dpi)
+BOX_W, BOX_H = 104, 58  #: a node's box, in points (CSS px at 72 dpi): three lines of text
+TEXT = TEXT_MIN_PX  #: points: the smallest text, CSS px at the widget's 72 dpi
 PENDING = "#eeeeee"  #: a node the forward pass has not reached yet
 ACTIVE = "#fff2b3"  #: the node of the current step
 HOT = "#d95f02"  #: the edges that carry a gradient in this step
@@ -22,9 +23,11 @@ FD_COLOUR, BP_COLOUR = "#d95f02", "#1b9e77"
 class GraphFigure:
     """A graph of nodes laid out at ``positions`` ({name: (x, y)} in points, y down, in a panel of
     ``size`` = (width, height) points), with an edge from each input to the node that uses it
-    (``edges``: (input, node) pairs). :meth:`draw` fills in one step; every artist is made once."""
+    (``edges``: (input, node) pairs). :meth:`draw` fills in one step; every artist is made once.
+    A box shows its node's value, then its gradient on two lines: "∂C/∂β =" over "3 + 5 = 8"
+    (a fan-out's sum fits the box at the smallest text); the subtitle wraps at the panel's edge."""
 
-    def __init__(self, positions, edges, size=(330, 300)):
+    def __init__(self, positions, edges, size=(336, 330)):
         self.fig = panel(*size)
         ax = place(self.fig, 0, 0, *size)
         ax.set(xlim=(0, size[0]), ylim=(size[1], 0))
@@ -38,13 +41,13 @@ class GraphFigure:
                 0.5 * (x0 + x1),
                 0.5 * (y0 + y1),
                 "",
-                fontsize=9,
+                fontsize=TEXT,
                 ha="center",
                 va="center",
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"},
                 zorder=2,
             )
-        self.boxes, self.values, self.grads = {}, {}, {}
+        self.boxes, self.values, self.grads, self.sums = {}, {}, {}, {}
         for name, (x, y) in positions.items():
             self.boxes[name] = ax.add_patch(
                 FancyBboxPatch(
@@ -57,12 +60,12 @@ class GraphFigure:
                     zorder=3,
                 )
             )
-            self.values[name] = ax.text(
-                x, y - 9, "", fontsize=10, ha="center", va="center", weight="bold", zorder=4
-            )
-            self.grads[name] = ax.text(x, y + 9, "", fontsize=9, ha="center", va="center", zorder=4)
-        self.title = ax.text(6, 6, "", fontsize=10, va="top", weight="bold")
-        self.subtitle = ax.text(6, 24, "", fontsize=9, va="top")
+            line = {"ha": "center", "va": "center", "fontsize": TEXT, "zorder": 4}
+            self.values[name] = ax.text(x, y - 16, "", weight="bold", **line)
+            self.grads[name] = ax.text(x, y + 1, "", **line)
+            self.sums[name] = ax.text(x, y + 17, "", **line)
+        self.title = ax.text(4, 4, "", fontsize=TEXT + 1, va="top", weight="bold")
+        self.subtitle = ax.text(4, 24, "", fontsize=TEXT, va="top", wrap=True)
 
     def draw(self, title, subtitle, values, grads, active=None, hot=(), edge_labels=None):
         """One step: ``values`` and ``grads`` map each node to its text, None while unknown;
@@ -75,8 +78,12 @@ class GraphFigure:
             box.set_facecolor(ACTIVE if name == active else ("white" if known else PENDING))
             box.set_linewidth(2.0 if name == active else 0.8)
             self.values[name].set_text(values[name] if known else f"{name} = ?")
-            self.grads[name].set_text(grads[name] if grads[name] is not None else f"∂C/∂{name} = ?")
-            self.grads[name].set_color("black" if grads[name] is not None else "grey")
+            known = grads[name] is not None  # "∂C/∂β = 3 + 5 = 8": its name, then its sum
+            head, _, sum_ = (grads[name] if known else f"∂C/∂{name} = ?").partition(" = ")
+            self.grads[name].set_text(f"{head} =")
+            self.sums[name].set_text(sum_)
+            for text in (self.grads[name], self.sums[name]):
+                text.set_color("black" if known else "grey")
         labels = edge_labels or {}
         for edge, line in self.edges.items():
             line.set_color(HOT if edge in hot else "grey")
@@ -101,9 +108,9 @@ def cost_figure(n_params, fd_seconds, bp_seconds):
     ax.set_ylim(
         10.0 ** np.floor(np.log10(times.min() / 1.5)), 10.0 ** np.ceil(np.log10(times.max() * 1.5))
     )
-    ax.set_xlabel("number of parameters", fontsize=9)
-    ax.set_ylabel("seconds per whole gradient", fontsize=9)
-    ax.tick_params(labelsize=9)
-    ax.legend(fontsize=9, loc="upper left", frameon=False)
+    ax.set_xlabel("number of parameters", fontsize=TEXT)
+    ax.set_ylabel("seconds per whole gradient", fontsize=TEXT)
+    ax.tick_params(labelsize=TEXT)
+    ax.legend(fontsize=TEXT, loc="upper left", frameon=False)
     ax.grid(True, which="major", color="#dddddd", lw=0.6)
     return fig

@@ -10,12 +10,12 @@ from backprop.graph_plots import GraphFigure, cost_figure
 #: where each node of :func:`backprop.graph_exercises.fan_out_graph` sits (points, y down): the
 #: inputs in the bottom row, mu and nu above them, C at the top
 POSITIONS = {
-    "α": (55, 255),
-    "β": (165, 255),
-    "γ": (275, 255),
-    "μ": (110, 165),
-    "ν": (220, 165),
-    "C": (165, 75),
+    "α": (56, 285),
+    "β": (168, 285),
+    "γ": (280, 285),
+    "μ": (112, 190),
+    "ν": (224, 190),
+    "C": (168, 95),
 }
 RULES = {"+": "add distributes", "*": "multiply swaps", "max": "max routes"}  #: by node._op
 GRAPH = "C = (α + β)·max(β, γ)"
@@ -111,7 +111,7 @@ def pass_widget(dpi=72):
     root = fan_out_graph()[-1]
     frames = pass_frames(root)
     edges = [(p.label, n.label) for n in (root, *root._prev) for p in n._prev]
-    figure = GraphFigure(POSITIONS, edges, size=(330, 290))
+    figure = GraphFigure(POSITIONS, edges)
     steps = {str(k + 1): k for k in range(len(frames))}
 
     def draw(k):
