@@ -115,8 +115,9 @@ def test_the_chinese_rnn_pages_binder_link_opens_a_notebook_drawn_in_chinese(
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
 def test_a_chapters_chinese_notebook_is_the_chapter_with_its_prose_translated(chapter):
-    """The same code cells after a first one that sets the language; every paragraph, heading
-    and list item in Chinese (the catalogues are complete: test_catalogues.py)."""
+    """The same code cells after a first one that sets the language; every table with its cells;
+    every paragraph, heading, list item and table cell in Chinese (the catalogues are complete:
+    test_catalogues.py)."""
     import jupytext
 
     text, counts = binder.notebook("zh_CN", chapter)
@@ -126,6 +127,11 @@ def test_a_chapters_chinese_notebook_is_the_chapter_with_its_prose_translated(ch
     code = [[c.source for c in nb.cells if c.cell_type == "code"] for nb in (chinese, english)]
     assert code[0] == ["%env BACKPROP_LANGUAGE=zh_CN", *code[1]]
     assert counts[True] > 0 and counts[False] == 0, f"{chapter.name}: {counts}"
+    rows = [  # every table keeps its rows and columns (each cell translated in place)
+        [line.count("|") for c in nb.cells for line in c.source.split("\n") if line[:1] == "|"]
+        for nb in (chinese, english)
+    ]
+    assert rows[0] == rows[1], f"{chapter.name}: a table lost cells in Chinese"
     markdown = [DIRECTIVE_ALONE.sub("", c.source) for c in chinese.cells if c.cell_type != "code"]
     english_cells = [source for source in markdown if source.strip() and not CJK.search(source)]
     assert not english_cells, f"{chapter.name}: cells left English: {english_cells[:2]}"

@@ -81,6 +81,19 @@ def translated_block(token, lines, translations):
     return block.replace(token.content, msgstr, 1).split("\n") if msgstr else None
 
 
+def translated_cell(token, lines, translations, cursor):
+    """Translate a table cell where it stands in its row's line (a row holds several cells, so it
+    is edited in place, from the end of the row's previous cell: ``cursor``, {line: column});
+    True if its msgid is in ``translations``."""
+    row = token.map[0]
+    start = lines[row].index(token.content, cursor.get(row, 0))
+    msgstr = translations.get(token.content.strip())
+    new = msgstr or token.content
+    lines[row] = lines[row][:start] + new + lines[row][start + len(token.content) :]
+    cursor[row] = start + len(new)
+    return bool(msgstr)
+
+
 def translated_directive(token, lines, translations, counts):
     """The lines of a prose directive (a note, an admonition and its title) translated."""
     first, last = token.map
@@ -98,9 +111,13 @@ def translated_directive(token, lines, translations, counts):
 def translated_lines(lines, translations, counts):
     """MyST ``lines`` with each block whose msgid ``translations`` holds replaced by its msgstr;
     ``counts[True]``, ``counts[False]``: the blocks translated, the blocks left English."""
-    edits = []
+    edits, previous, cursor = [], None, {}
     for token in PARSER.parse("\n".join(lines)):
+        opener, previous = previous, token.type
         if token.map is None:
+            continue
+        if token.type == "inline" and opener in ("th_open", "td_open"):  # a table's cell: in place
+            counts[translated_cell(token, lines, translations, cursor)] += 1
             continue
         if token.type in ("inline", "math_block", "math_block_label", "amsmath"):
             new = translated_block(token, lines, translations)
