@@ -47,6 +47,7 @@
 """
 
 import hashlib
+import os
 import re
 from pathlib import Path
 
@@ -56,12 +57,14 @@ from sphinx.jinja2glue import BuiltinTemplateLoader
 from sphinx.search import zh
 from typeset import drop_mathjax_scripts, typeset_site
 
-#: what the theme's templates are read with, as Sphinx loads them: template -> [(what, pattern,
-#: replacement), ...]; each pattern is found exactly once, else the theme changed it: look again.
-#: The theme's macros write its <script> tags: without the Font Awesome script. Its layout loads
-#: the search's scripts and index (searchtools.js, language_data.js, searchindex.js: 120 KB,
-#: undeferred) on every page for a search as you type, an option that is off: they load where
-#: they are used, on the search page. And its primary sidebar becomes a navigation landmark.
+#: what the theme's templates are read with, as Sphinx loads them: the end of a template's path
+#: -> [(what, pattern, replacement), ...]; each pattern is found exactly once, else the theme
+#: changed it: look again. The theme's macros write its <script> tags: without the Font Awesome
+#: script. Its layout loads the search's scripts and index (searchtools.js, language_data.js,
+#: searchindex.js: 120 KB, undeferred) on every page for a search as you type, an option that is
+#: off: they load where they are used, on the search page. Its primary sidebar becomes a
+#: navigation landmark. And the texts it writes in English (the sidebars' buttons, two landmarks'
+#: names, the search box's text) are looked up in the edition's catalogues (_ext/interface.py).
 THEME_EDITS = {
     "static/webpack-macros.html": [
         (
@@ -84,6 +87,42 @@ THEME_EDITS = {
             "aria-label=\"{{ _('Site navigation') }}\" ",
         ),
     ],
+    "sphinx_book_theme/components/toggle-primary-sidebar.html": [
+        (
+            "sidebar button title",
+            re.compile(r'title="Toggle primary sidebar"'),
+            "title=\"{{ _('Toggle primary sidebar') }}\"",
+        ),
+    ],
+    "sphinx_book_theme/components/toggle-secondary-sidebar.html": [
+        (
+            "sidebar button title",
+            re.compile(r'title="Toggle secondary sidebar"'),
+            "title=\"{{ _('Toggle secondary sidebar') }}\"",
+        ),
+    ],
+    "sphinx_book_theme/components/sbt-sidebar-nav.html": [
+        ("navigation label", re.compile(r'aria-label="Main"'), "aria-label=\"{{ _('Main') }}\""),
+    ],
+    "sphinx_book_theme/layout.html": [
+        (
+            "page navigation label",
+            re.compile(r'<nav aria-label="Page">'),
+            "<nav aria-label=\"{{ _('Page') }}\">",
+        ),
+    ],
+    "pydata_sphinx_theme/components/search-field.html": [
+        (
+            "search box placeholder",
+            re.compile(r'placeholder="\{\{ theme_search_bar_text \}\}"'),
+            'placeholder="{{ _(theme_search_bar_text) }}"',
+        ),
+        (
+            "search box label",
+            re.compile(r'aria-label="\{\{ theme_search_bar_text \}\}"'),
+            'aria-label="{{ _(theme_search_bar_text) }}"',
+        ),
+    ],
 }
 
 
@@ -92,7 +131,9 @@ class ThemeTemplates(BuiltinTemplateLoader):
 
     def get_source(self, environment, template):
         source, filename, uptodate = super().get_source(environment, template)
-        for what, pattern, replacement in THEME_EDITS.get(template.lstrip("!"), []):
+        path = Path(os.path.normpath(filename)).as_posix()  # an include may name ../components/
+        edits = [edit for end, edits in THEME_EDITS.items() if path.endswith(end) for edit in edits]
+        for what, pattern, replacement in edits:
             source, found = pattern.subn(replacement, source)
             if found != 1:  # the theme changed that part of the template: look again
                 raise ExtensionError(f"{found} {what}s in {filename}, not 1")
