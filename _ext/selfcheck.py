@@ -37,13 +37,12 @@ verdict region (``aria-live="polite"``). Only a page with a self-check loads the
 import html
 import math
 
+import seo
 from docutils import nodes
 from docutils.parsers.rst import directives
+from seo import translate_message
 from sphinx.errors import ExtensionError
 from sphinx.util.docutils import SphinxDirective
-
-import seo
-from seo import translate_message
 
 #: the texts of the self-checks' interface: translated from site.po
 MESSAGES = {
