@@ -20,7 +20,9 @@ A question at a section's end, in MyST::
   explanation.
 
 A bad ``:answer:`` (not a number, not a choice's number, a number with a tolerance below 0) fails
-the build with the question's place.
+the build with the question's place, and so does a question holding a backtick (a role such as
+``{eq}``, code): the info string of a backtick fence may not hold one, so Markdown would not see
+the directive at all (the roles belong in the choices and the explanation).
 
 The question, each choice and the explanation are ordinary translatable text (Sphinx's gettext
 extracts them: the question's msgid is the directive's argument, a choice's its list item's
@@ -36,6 +38,7 @@ verdict region (``aria-live="polite"``). Only a page with a self-check loads the
 
 import html
 import math
+import re
 
 import seo
 from docutils import nodes
@@ -54,6 +57,9 @@ MESSAGES = {
     "your answer": "Your answer",
     "self-check": "Self-check",
 }
+#: a backtick fence whose question holds a backtick: Markdown does not take it for a fence (an
+#: info string of a backtick fence holds no backtick), and the page's next cells become its text
+BACKTICK_IN_QUESTION = re.compile(r"^`{3,}\{selfcheck\}[^\n]*`", re.M)
 SCRIPT = "selfcheck.js"  #: in assets/ (html_static_path): loaded by the pages with a self-check
 
 
@@ -212,6 +218,18 @@ def depart_explanation(self, node):
     self.body.append("</div></div>")
 
 
+def no_backtick_in_question(app, docname, source):
+    """Fail on a question with a backtick (a role, code): see :data:`BACKTICK_IN_QUESTION`."""
+    found = BACKTICK_IN_QUESTION.search(source[0])
+    if found:
+        line = source[0].count("\n", 0, found.start()) + 1
+        raise ExtensionError(
+            f"{app.env.doc2path(docname)}:{line}: a selfcheck's question may not hold a backtick "
+            "(no role, no code): Markdown would not read the fence; put it in a choice or the "
+            "explanation"
+        )
+
+
 def add_script(app, pagename, templatename, context, doctree):
     """The script, deferred, on a page with a self-check only."""
     if doctree is not None and next(iter(doctree.findall(selfcheck)), None) is not None:
@@ -227,5 +245,6 @@ def setup(app):
     app.add_node(selfcheck_choice, html=(visit_choice, depart_choice))
     app.add_node(selfcheck_explanation, html=(visit_explanation, depart_explanation))
     app.add_directive("selfcheck", SelfCheck)
+    app.connect("source-read", no_backtick_in_question)
     app.connect("html-page-context", add_script, priority=500)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
