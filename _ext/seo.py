@@ -19,7 +19,8 @@ find. Each edition is built on its own (``tools/build.py``); this runs in each.
   its links are made absolute from the site's path (they work at any depth), and under another
   edition's folder it sends the reader to that edition's 404 page. It lists the book's pages.
 
-The few texts of its own (the 404 page's) are translated from
+The few texts of its own (the 404 page's, and those ``selfcheck.py`` adds to
+:data:`SITE_MESSAGES`) are translated from
 ``locales/<language>/LC_MESSAGES/site.po``: the gettext build (``make catalogues``) writes their
 template, ``site.pot``, which sphinx-intl merges as it does the pages'.
 """
@@ -41,6 +42,8 @@ MESSAGES = {
     "not found": "Page not found",
     "not here": "There is no page at this address. These are the pages of the course:",
 }
+#: every extension's texts that site.po translates: {the extension's file: its messages}
+SITE_MESSAGES = {"_ext/seo.py": MESSAGES}
 NOT_FOUND = "404"  #: the pagename of the page a missing address shows
 #: the longest description, in columns (a CJK character takes two): what search results show
 DESCRIPTION_COLUMNS = 160
@@ -73,9 +76,15 @@ def site_root(config):
 
 def translate(app, key):
     """One of :data:`MESSAGES` in the edition's language (English when untranslated)."""
+    return translate_message(app, MESSAGES, key)
+
+
+def translate_message(app, messages, key):
+    """``messages[key]`` in the edition's language, from site.po (English when untranslated);
+    ``messages`` is one of :data:`SITE_MESSAGES`."""
     po = Path(app.confdir, "locales", app.config.language or ENGLISH, "LC_MESSAGES", "site.po")
-    entry = polib.pofile(str(po)).find(MESSAGES[key]) if po.exists() else None
-    return entry.msgstr if entry and entry.msgstr and not entry.fuzzy else MESSAGES[key]
+    entry = polib.pofile(str(po)).find(messages[key]) if po.exists() else None
+    return entry.msgstr if entry and entry.msgstr and not entry.fuzzy else messages[key]
 
 
 def columns(text):
@@ -329,11 +338,12 @@ def draw_card(app):
 
 
 def template(app):
-    """site.pot: :data:`MESSAGES`, for ``make catalogues`` (the gettext build) to merge."""
+    """site.pot: :data:`SITE_MESSAGES`, for ``make catalogues`` (the gettext build) to merge."""
     pot = polib.POFile()
     pot.metadata = {"Content-Type": "text/plain; charset=utf-8"}
-    for message in MESSAGES.values():
-        pot.append(polib.POEntry(msgid=message, msgstr="", occurrences=[("_ext/seo.py", "")]))
+    for where, messages in SITE_MESSAGES.items():
+        for message in messages.values():
+            pot.append(polib.POEntry(msgid=message, msgstr="", occurrences=[(where, "")]))
     pot.save(str(Path(app.outdir, "site.pot")))
 
 

@@ -38,7 +38,16 @@ PARSER = create_md_parser(
     renderer=RendererHTML,
 )
 #: directives whose body is prose (the rest, such as code-cell, are left as they are)
-PROSE_DIRECTIVES = {"note", "admonition", "tip", "warning", "important", "hint", "seealso"}
+PROSE_DIRECTIVES = {
+    "note",
+    "admonition",
+    "tip",
+    "warning",
+    "important",
+    "hint",
+    "seealso",
+    "selfcheck",
+}
 #: the first cell of an edition's notebook: input and output collapsed in JupyterLab
 FIRST_CELL = """```{{code-cell}} ipython3
 ---
