@@ -1,4 +1,4 @@
-"""The saturation band of one sigmoid unit: formula against a dense scan."""
+"""The unsaturated band of one sigmoid unit: formula against a dense scan."""
 
 import numpy as np
 import pytest

@@ -163,7 +163,7 @@ def check_level_scale(scale, depth=10, band=4.0):
 
 
 def check_widest_band(w, tol=0.995):
-    """Check the reader's |w| of the widest saturation band; a :class:`Verdict`.
+    """Check the reader's |w| of the widest unsaturated band; a :class:`Verdict`.
 
     Right when the band at |w| is at least ``tol`` of the widest on a grid of |w| in [4, 40]
     (spacing 1e-3, :func:`backprop.saturation_band.band_width`).

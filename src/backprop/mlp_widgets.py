@@ -141,7 +141,7 @@ def speed_widget(dpi=80):
 
 
 def band_widget(dpi=80):
-    """The saturation band: |w sigma'(w a + b)| against a for every w in BAND_WS and b in BAND_BS,
+    """The unsaturated band: |w sigma'(w a + b)| against a for every w in BAND_WS and b in BAND_BS,
     the band where it is >= 1 shaded; beside it the band's width against |w|."""
     a = np.linspace(-1.0, 2.0, 601)
     w_curve = np.geomspace(0.8, 40.0, 200)

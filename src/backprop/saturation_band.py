@@ -1,9 +1,10 @@
-"""The saturation band of one sigmoid unit (Nielsen, *Neural Networks and Deep Learning*, ch. 5).
+"""The unsaturated band of one sigmoid unit (Nielsen, *Neural Networks and Deep Learning*, ch. 5).
 
 The error passes a sigmoid unit with weight w on its input a and bias b multiplied by
 |w sigma'(w a + b)|; it does not shrink only where that factor is >= 1, which needs |w| >= 4
 (sigma' <= 1/4) and then holds on an interval of a whose width :func:`band_width` gives.
-All functions are elementwise on numbers or broadcastable arrays.
+All functions are elementwise on numbers or broadcastable arrays. (The module is named for what
+bounds the band: the saturated tails on either side of it.)
 """
 
 import numpy as np
