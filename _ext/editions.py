@@ -14,7 +14,9 @@ edition needs beyond Sphinx's own translation.
   that opens the other edition at the section being read (section ids are the English slugs
   in both editions, so one ``#id`` serves both).
 
-- The sidebar's part captions, which sphinx-external-toc adds too late for Sphinx's translation.
+- The sidebar's part captions, which sphinx-external-toc adds too late for Sphinx's translation;
+  and the exercises' titles, their difficulty, which sphinx-exercise makes untranslatable
+  (``ExerciseLevels``: translated from site.po).
 
 - Pages made stale by a new execution or a deleted folder are read again: myst-nb does not look
   at its execution cache when Sphinx decides what to re-read (its own "TODO this does not take
@@ -23,15 +25,19 @@ edition needs beyond Sphinx's own translation.
   was deleted, is marked outdated here.
 """
 
+import hashlib
 import json
 from pathlib import Path
 
+import seo
 from docutils import nodes
 from jupyter_cache import get_cache
 from sphinx import addnodes
+from sphinx.errors import ExtensionError
 from sphinx.locale import init as init_locale
 from sphinx.transforms import SphinxTransform
 from sphinx.util.i18n import docname_to_domain
+from sphinx_exercise.nodes import exercise_enumerable_node, exercise_subtitle
 
 from backprop.lang import ENGLISH, bcp47
 
@@ -65,6 +71,38 @@ class OutputsNotTranslated(SphinxTransform):
             if "cell_output" in output["classes"]:
                 for node in output.findall(nodes.TextElement):
                     node["translatable"] = False
+
+
+#: an exercise's title is its difficulty, one of these (site.po translates them)
+LEVELS = {"Warm-up": "Warm-up", "Practice": "Practice", "Challenge": "Challenge"}
+
+
+class ExerciseLevels(SphinxTransform):
+    """Every exercise is labelled by its difficulty, its title (``{exercise-start} Warm-up``), one
+    of :data:`LEVELS`; an exercise without one stops the build. sphinx-exercise makes the title
+    a node that Sphinx's gettext skips, so the edition's language comes from site.po here, in the
+    page and in the copy of the exercise sphinx-exercise keeps for its solution's title."""
+
+    default_priority = 101
+
+    def apply(self, **kwargs):
+        registry = getattr(self.env, "sphinx_exercise_registry", {}).values()
+        kept = [  # the solutions' entries are there too
+            entry["node"]
+            for entry in registry
+            if entry["docname"] == self.env.docname
+            and isinstance(entry["node"], exercise_enumerable_node)
+        ]
+        for exercise in [*self.document.findall(exercise_enumerable_node), *kept]:
+            level = next(iter(exercise.findall(exercise_subtitle)), None)
+            if level is None or level.astext() not in LEVELS:
+                raise ExtensionError(
+                    f"{self.env.docname}:{exercise.line}: an exercise's title is its level, one of "
+                    f"{list(LEVELS)}, got {level.astext() if level else None!r}"
+                )
+            text = seo.translate_message(self.app, LEVELS, level.astext())
+            level.children = []
+            level += nodes.Text(text)
 
 
 class LateTranslations(SphinxTransform):
@@ -191,6 +229,13 @@ def setup(app):
     app.add_config_value("course_binder_notebook", "{folder}{page}.md", "html")
     app.connect("env-get-outdated", stale_pages)
     app.add_transform(OutputsNotTranslated)
+    app.add_transform(ExerciseLevels)
+    seo.SITE_MESSAGES["_ext/editions.py"] = LEVELS
+    # the levels' words are read into the pages: a change of them, or of their translation in
+    # site.po, is a changed "env" setting, and every page is read again
+    site_po = Path(app.confdir, "locales", app.config.language or ENGLISH, "LC_MESSAGES", "site.po")
+    words = repr(LEVELS).encode() + (site_po.read_bytes() if site_po.exists() else b"")
+    app.add_config_value("course_exercise_levels", hashlib.sha256(words).hexdigest(), "env")
     app.add_transform(LateTranslations)
     app.add_js_file(None, body=SWITCH_JS)
     app.connect("html-page-context", switch_link)

@@ -87,3 +87,53 @@ def test_input_gradient_checker_names_what_is_wrong(answer, expected):
     verdict = cnn_exercises.check_input_gradient(answer)
     assert not verdict.ok
     assert re.search(expected, str(verdict)), str(verdict)
+
+
+# --- ex-conv-backward: the conv layer's backward pass from scratch ----------------------------
+
+
+def package_conv_backward(delta, a, W):
+    """The package's backward pass, as the reader's function is called."""
+    return cnn.conv2d_backward(delta, cnn.conv2d_forward(a, W, np.zeros(W.shape[0]))[1])
+
+
+def loop_conv_backward(delta, a, W):
+    """An independent answer, entry by entry: every output position adds its delta times what it
+    multiplied (the reader's loops)."""
+    grad_a, grad_W = np.zeros_like(a), np.zeros_like(W)
+    F, _, kh, kw = W.shape
+    for q, i, j in np.ndindex(delta.shape):
+        grad_a[:, i : i + kh, j : j + kw] += delta[q, i, j] * W[q]  # z_q[i,j] used a's window
+        grad_W[q] += delta[q, i, j] * a[:, i : i + kh, j : j + kw]  # ... times W_q
+    return grad_a, grad_W, delta.sum(axis=(1, 2))
+
+
+@pytest.mark.parametrize("answer", [package_conv_backward, loop_conv_backward])
+def test_a_right_conv_backward_passes(answer):
+    verdict = cnn_exercises.check_conv_backward(answer)
+    assert verdict.ok, verdict
+
+
+def test_a_flipped_weight_gradient_is_named():
+    def flipped(delta, a, W):
+        grad_a, grad_W, grad_b = package_conv_backward(delta, a, W)
+        return grad_a, cnn.rot180(grad_W), grad_b
+
+    verdict = cnn_exercises.check_conv_backward(flipped)
+    assert not verdict.ok and "dC/dW is wrong" in str(verdict) and "180 degrees" in str(verdict)
+
+
+def test_a_bias_gradient_not_summed_over_positions_is_named_by_its_shape():
+    verdict = cnn_exercises.check_conv_backward(
+        lambda delta, a, W: (*package_conv_backward(delta, a, W)[:2], delta)
+    )
+    assert not verdict.ok and "dC/db has shape (3, 3, 3), expected (3,)" in str(verdict)
+
+
+def test_a_wrong_input_gradient_and_a_wrong_return_are_named():
+    def doubled(delta, a, W):
+        grad_a, grad_W, grad_b = package_conv_backward(delta, a, W)
+        return 2 * grad_a, grad_W, grad_b
+
+    assert "dC/da is wrong" in str(cnn_exercises.check_conv_backward(doubled))
+    assert "three arrays" in str(cnn_exercises.check_conv_backward(lambda *_: 1.0))

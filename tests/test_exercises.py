@@ -24,3 +24,4 @@ def test_as_expected_names_a_wrong_shape_and_non_finite_entries():
         as_expected(np.ones((3, 2)), want, "grad")
     )
     assert "NaN or inf" in str(as_expected(np.full((2, 3), np.nan), want, "grad"))
+    assert "is not an array of numbers" in str(as_expected([[1.0], [1.0, 2.0]], want, "grad"))

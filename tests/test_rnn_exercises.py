@@ -55,3 +55,30 @@ def test_rnn_clip_checker():
     assert not always.ok and "min(1, max_norm / ||g||)" in str(always)
     raises = rnn_exercises.check_rnn_clip(lambda g, m: g["missing"])
     assert not raises.ok and "clip raised KeyError" in str(raises)
+
+
+# --- ex-bptt: BPTT from scratch -----------------------------------------------------------------
+
+
+def package_bptt(xs, params, ys):
+    return rnn.bptt(ys, rnn.forward(xs, **params)[1])[1]
+
+
+def test_a_right_bptt_passes_and_one_without_the_recurrence_is_told_what_it_misses():
+    assert rnn_exercises.check_bptt(package_bptt).ok
+
+    def local(xs, params, ys):  # each step's own loss only: no W^T delta^{t+1}
+        return rnn.bptt_truncated(ys, rnn.forward(xs, **params)[1], 1)[1]
+
+    verdict = rnn_exercises.check_bptt(local)
+    assert not verdict.ok and "W^⊤ δ^{t+1}" in str(verdict) and "T = 5" in str(verdict)
+
+
+def test_a_wrong_bptt_is_named_by_its_first_wrong_gradient():
+    def wrong_c(xs, params, ys):
+        return package_bptt(xs, params, ys) | {"c": np.zeros(2)}
+
+    verdict = rnn_exercises.check_bptt(wrong_c)
+    assert not verdict.ok and "dC/dc is wrong" in str(verdict)
+    missing = rnn_exercises.check_bptt(lambda *_: {"U": 0})
+    assert "no W" in str(missing)

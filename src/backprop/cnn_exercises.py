@@ -126,3 +126,62 @@ def check_input_gradient(input_gradient, seed=0):
         quantity="grad_a",
         rel_error=rel_error(got, numeric),
     )
+
+
+def conv_cases(seed=0):
+    """The layers :func:`check_conv_backward` runs a reader's backward pass on: (delta, a, W, b)
+    with 2 channels of 5×4, 3 filters of 3×2; and 1 channel of 4×4, 2 filters of 2×2."""
+    rng = np.random.default_rng(seed)
+    cases = []
+    for n_c, (M, N), F, (kh, kw) in [(2, (5, 4), 3, (3, 2)), (1, (4, 4), 2, (2, 2))]:
+        a, W, b = (
+            rng.standard_normal((n_c, M, N)),
+            rng.standard_normal((F, n_c, kh, kw)),
+            np.zeros(F),
+        )
+        delta = rng.standard_normal((F, M - kh + 1, N - kw + 1))
+        cases.append((delta, a, W, b))
+    return cases
+
+
+def conv_numeric(delta, a, W, b):
+    """dC/da, dC/dW, dC/db by central differences of C = sum(delta ⊙ (a ⋆ W + b))."""
+    cost = lambda _: np.sum(delta * cnn.conv2d_forward(a, W, b)[0])  # noqa: E731
+    return tuple(numerical_gradient(cost, p, 1e-5) for p in (a, W, b))
+
+
+def check_conv_backward(conv_backward, seed=0):
+    """Exercise ex-conv-backward: ``conv_backward(delta, a, W)`` -> (dC/da, dC/dW, dC/db) of a
+    conv layer, written from scratch; a Verdict naming the first wrong one. delta (F, M_o, N_o),
+    a (n_c, M, N), W (F, n_c, k_h, k_w); checked on both layers of :func:`conv_cases`."""
+    for delta, a, W, b in conv_cases(seed):
+        got, failed = call(conv_backward, delta.copy(), a.copy(), W.copy())
+        if failed:
+            return failed
+        if not isinstance(got, tuple | list) or len(got) != 3:
+            return Verdict(False, "conv_backward must return three arrays: dC/da, dC/dW, dC/db")
+        for name, answer, numeric in zip(CONV_GRADIENTS, got, conv_numeric(delta, a, W, b)):
+            wrong = as_expected(answer, numeric, name) or conv_gradient_wrong(name, answer, numeric)
+            if wrong:
+                return wrong
+    return Verdict(True, "right on both layers: dC/da, dC/dW and dC/db match finite differences")
+
+
+CONV_GRADIENTS = ("dC/da", "dC/dW", "dC/db")  #: what conv_backward returns, in order
+
+
+def conv_gradient_wrong(name, answer, numeric):
+    """None if ``answer`` (shaped like ``numeric``) matches it, else the Verdict (a weight
+    gradient turned by 180 degrees is told so)."""
+    answer = np.asarray(answer, dtype=np.float64)
+    if matches(answer, numeric):
+        return None
+    flipped = name == "dC/dW" and matches(cnn.rot180(answer), numeric)
+    hint = ": it is turned by 180 degrees; the gradient is a ⋆ δ, with no rot180" if flipped else ""
+    return Verdict(
+        False,
+        f"{name} is wrong (rel error {rel_error(answer, numeric):.2g} against finite "
+        f"differences){hint}",
+        quantity=name,
+        rel_error=rel_error(answer, numeric),
+    )

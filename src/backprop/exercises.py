@@ -51,7 +51,10 @@ def call(answer, *args):
 
 def as_expected(got, expected, what):
     """None if got has expected's shape and finite entries, else the Verdict saying what it has."""
-    got = np.asarray(got, dtype=np.float64)
+    try:
+        got = np.asarray(got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return Verdict(False, f"{what} is not an array of numbers: {type(got).__name__}")
     if got.shape != expected.shape:
         return Verdict(False, f"{what} has shape {got.shape}, expected {expected.shape}")
     if not np.isfinite(got).all():

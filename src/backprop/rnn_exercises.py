@@ -87,3 +87,56 @@ def check_rnn_clip(user_clip, max_norm=1.0, seed=0):
                 )
                 return Verdict(False, f"{label}: {name} is wrong; {hint}", quantity=name)
     return Verdict(True, "right: the global norm is clipped and the direction kept")
+
+
+PARAMETERS = ("U", "W", "V", "b", "c")  #: the RNN's parameters, in the order a verdict names them
+
+
+def bptt_cases(seed=0):
+    """The sequences :func:`check_bptt` runs a reader's BPTT on: (xs, params, ys) of T = 1 (no
+    recurrence yet) and T = 5, with 2 inputs, 3 hidden units, 2 outputs."""
+    rng = np.random.default_rng(seed)
+    cases = []
+    for T in (1, 5):
+        params = rnn.init_params(2, 3, 2, spectral_radius=0.9, rng=rng)
+        cases.append((rng.standard_normal((T, 2)), params, rng.standard_normal((T, 2))))
+    return cases
+
+
+def check_bptt(bptt, seed=0):
+    """Exercise ex-bptt: ``bptt(xs, params, ys)`` -> {U, W, V, b, c: dC/d...} of a tanh RNN with
+    the squared loss and h^0 = 0, written from scratch; a Verdict naming the first wrong gradient.
+
+    Checked against central differences of :func:`backprop.rnn.sequence_loss` on
+    :func:`bptt_cases`; an answer that forgets the W^⊤ δ^{t+1} a hidden state receives from the
+    next step (right at T = 1, wrong later) is told so.
+    """
+    for xs, params, ys in bptt_cases(seed):
+        got, failed = call(bptt, xs.copy(), {k: v.copy() for k, v in params.items()}, ys.copy())
+        if failed:
+            return failed
+        missing = [name for name in PARAMETERS if not isinstance(got, dict) or name not in got]
+        if missing:
+            return Verdict(
+                False, f"bptt must return a dict with the keys U, W, V, b, c: no {missing[0]}"
+            )
+        for name in PARAMETERS:
+            verdict = check_rnn_gradient(got[name], name, xs, params, ys)
+            if not verdict.ok:
+                return forgot_recurrence(got[name], name, xs, params, ys) or verdict
+    return Verdict(True, "right for T = 1 and T = 5: every gradient matches finite differences")
+
+
+def forgot_recurrence(answer, name, xs, params, ys):
+    """The Verdict for a dC/d``name`` that has only each step's own loss (truncated BPTT with
+    k = 1: no W^⊤ δ^{t+1} from the next step), or None if ``answer`` is not that."""
+    _, cache = rnn.forward(xs, **params)
+    local = rnn.bptt_truncated(ys, cache, 1)[1][name]
+    if np.shape(answer) != local.shape or not np.allclose(answer, local):
+        return None
+    return Verdict(
+        False,
+        f"dC/d{name} is wrong at T = {len(xs)}: it has only each step's own loss; dC/dh^t also "
+        "receives W^⊤ δ^{t+1} from the next step",
+        quantity=name,
+    )
