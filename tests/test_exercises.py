@@ -25,3 +25,4 @@ def test_as_expected_names_a_wrong_shape_and_non_finite_entries():
     )
     assert "NaN or inf" in str(as_expected(np.full((2, 3), np.nan), want, "grad"))
     assert "is not an array of numbers" in str(as_expected([[1.0], [1.0, 2.0]], want, "grad"))
+    assert "is not an array of numbers: None" in str(as_expected(None, want, "grad"))

@@ -51,6 +51,8 @@ def call(answer, *args):
 
 def as_expected(got, expected, what):
     """None if got has expected's shape and finite entries, else the Verdict saying what it has."""
+    if got is None:  # np.asarray(None, float) is a NaN of shape ()
+        return Verdict(False, f"{what} is not an array of numbers: None")
     try:
         got = np.asarray(got, dtype=np.float64)
     except (TypeError, ValueError):
