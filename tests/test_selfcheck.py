@@ -156,6 +156,21 @@ Max routes.
 """
 
 
+def build(tmp_path, page):
+    """Sphinx (warnings as errors) run on a one-page project whose index.md is ``page``."""
+    (tmp_path / "conf.py").write_text(
+        CONF.format(ext=str(ROOT / "_ext"), tools=str(ROOT / "tools"), src=str(ROOT / "src"))
+    )
+    (tmp_path / "index.md").write_text(page)
+    return subprocess.run(
+        [sys.executable, "-m", "sphinx", "-q", "-W", "-b", "html", ".", "_out"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
 @pytest.mark.parametrize(
     ("options", "error"),
     [
@@ -167,35 +182,15 @@ Max routes.
 )
 def test_a_bad_answer_fails_the_build_with_the_questions_place(tmp_path, options, error):
     """Sphinx stops on a bad :answer: and names the file, the line and what is wrong."""
-    (tmp_path / "conf.py").write_text(
-        CONF.format(ext=str(ROOT / "_ext"), tools=str(ROOT / "tools"), src=str(ROOT / "src"))
-    )
-    (tmp_path / "index.md").write_text(QUESTION.format(options=options))
-    result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-q", "-W", "-b", "html", ".", "_out"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = build(tmp_path, QUESTION.format(options=options))
     assert result.returncode != 0
     assert "index.md:3" in result.stderr and error in result.stderr, result.stderr
 
 
 def test_a_question_with_a_backtick_fails_the_build(tmp_path):
     """A role in the question would end the fence's info string: the build stops and says so."""
-    (tmp_path / "conf.py").write_text(
-        CONF.format(ext=str(ROOT / "_ext"), tools=str(ROOT / "tools"), src=str(ROOT / "src"))
-    )
-    (tmp_path / "index.md").write_text(
-        QUESTION.format(options=":answer: 1").replace("$x > y$?", "{math}`x > y`?")
-    )
-    result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-q", "-W", "-b", "html", ".", "_out"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
+    result = build(
+        tmp_path, QUESTION.format(options=":answer: 1").replace("$x > y$?", "{math}`x > y`?")
     )
     assert result.returncode != 0
     assert "index.md:3: a selfcheck's question may not hold a backtick" in result.stderr
