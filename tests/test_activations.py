@@ -26,12 +26,12 @@ def test_sigmoid_matches_the_textbook_form_where_that_is_safe():
     np.testing.assert_allclose(act.sigmoid(z), 1 / (1 + np.exp(-z)), rtol=1e-14)
 
 
-@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu"])
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu"])
 @settings(max_examples=25, deadline=None)
 @given(z=finite)
 def test_derivatives_match_central_differences(name, z):
     f, f_prime = act.get(name)
-    if name == "relu":
+    if name in ("relu", "leaky_relu"):
         z = np.where(np.abs(z) < 1e-3, 0.5, z)  # stay away from the kink at 0
     numeric = numerical_gradient(lambda v: np.sum(f(v)), z.copy())
     assert np.allclose(f_prime(z), numeric, rtol=1e-6, atol=1e-9)
@@ -41,6 +41,19 @@ def test_sigmoid_prime_peaks_at_one_quarter():
     z = np.linspace(-5, 5, 1001)
     assert act.sigmoid_prime(z).max() == pytest.approx(0.25)
     assert act.sigmoid_prime(np.array(0.0)) == 0.25
+
+
+def test_leaky_relu_has_slope_one_hundredth_below_zero():
+    z = np.array([-200.0, -1.0, 0.0, 3.0])
+    np.testing.assert_array_equal(act.leaky_relu(z), [-2.0, -0.01, 0.0, 3.0])
+    np.testing.assert_array_equal(act.leaky_relu_prime(z), [0.01, 0.01, 0.01, 1.0])
+
+
+def test_max_prime_is_the_largest_derivative_of_every_activation():
+    z = np.linspace(-10, 10, 20001)
+    assert set(act.MAX_PRIME) == set(act.ACTIVATIONS)
+    for name, (_, f_prime) in act.ACTIVATIONS.items():
+        assert f_prime(z).max() == pytest.approx(act.MAX_PRIME[name]), name
 
 
 def test_outputs_are_float64():

@@ -29,7 +29,7 @@ def test_extreme_frames_are_finite_and_silent(T, rho, activation):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         norms = rnn_widgets.delta_norms(T, rho, activation)
-        gain = rnn_widgets.log_gain(T, rho, activation)
+        gain = rnn_time.log_gain(T, rho, activation)
         assert np.all(np.isfinite(norms)) and norms.shape == (T,)
         assert gain.shape == (T,) and gain[-1] == 0.0 and not np.any(np.isnan(gain))
         figure = UnrolledFigure(T)
@@ -53,10 +53,10 @@ def test_backward_sweep_reaches_the_first_step_at_the_end():
 
 def test_log_gain_is_the_last_losss_gradient_ratio():
     T, rho, activation = 8, 1.0, "tanh"
-    ys, cache = rnn_widgets.example(T, rho, activation)
+    ys, cache = rnn_time.example(T, rho, activation)
     direct = rnn_time.grad_norms_through_time(ys, cache)
     np.testing.assert_allclose(
-        rnn_widgets.log_gain(T, rho, activation), direct - direct[-1], atol=1e-12
+        rnn_time.log_gain(T, rho, activation), direct - direct[-1], atol=1e-12
     )
 
 
@@ -71,7 +71,7 @@ def test_every_figure_reads_at_full_size_on_a_phone():
     390 px phone's figure card), its smallest text at least TEXT_MIN_PX."""
     T = rnn_widgets.LENGTHS["unroller"]
     unrolled = UnrolledFigure(T).draw(T, rnn_widgets.delta_norms(T, 2.0, "relu"), 0, "title")
-    gains = GainFigure(T).draw(rnn_widgets.log_gain(T, 2.0, "relu"), 0.3, 0.5, 4, "title")
+    gains = GainFigure(T).draw(rnn_time.log_gain(T, 2.0, "relu"), 0.3, 0.5, 4, "title")
     rng = np.random.default_rng(0)
     runs = [(name, rng.random(100), rng.random(100)) for name in ("a", "b")]
     for figure in [unrolled, *gains, unrolled_diagram(5), *training_curves(runs, "title")]:

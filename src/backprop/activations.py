@@ -44,17 +44,34 @@ def relu_prime(z):
     return (np.asarray(z, dtype=np.float64) > 0).astype(np.float64)
 
 
-MAX_PRIME = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0}  # max_z f'(z), at z = 0 (relu: any z > 0)
+LEAK = 0.01  # leaky_relu's slope for z < 0
+
+
+def leaky_relu(z):
+    """leaky_relu(z) = z for z > 0, else LEAK * z (LEAK = 0.01): relu with a small slope below 0."""
+    z = np.asarray(z, dtype=np.float64)
+    return np.where(z > 0, z, LEAK * z)
+
+
+def leaky_relu_prime(z):
+    """leaky_relu'(z) = 1 for z > 0, else LEAK = 0.01 (taken at z = 0 too): never 0."""
+    return np.where(np.asarray(z, dtype=np.float64) > 0, 1.0, LEAK)
+
+
+# max_z f'(z), at z = 0 (relu and leaky_relu: any z > 0)
+MAX_PRIME = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0, "leaky_relu": 1.0}
 
 ACTIVATIONS = {
     "sigmoid": (sigmoid, sigmoid_prime),
     "tanh": (tanh, tanh_prime),
     "relu": (relu, relu_prime),
+    "leaky_relu": (leaky_relu, leaky_relu_prime),
 }
 
 
 def get(name):
-    """The pair ``(f, f_prime)`` for an activation name: "sigmoid", "tanh" or "relu"."""
+    """The pair ``(f, f_prime)`` for an activation name: "sigmoid", "tanh", "relu" or
+    "leaky_relu"."""
     if name not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {name!r}")
     return ACTIVATIONS[name]

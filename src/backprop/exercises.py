@@ -3,7 +3,8 @@ is right, or what is wrong and where.
 
 The checkers live beside their chapter's modules, one module per chapter
 (:mod:`backprop.backprop_exercises`, :mod:`backprop.mlp_exercises`, :mod:`backprop.cnn_exercises`,
-:mod:`backprop.rnn_exercises`); each returns a :class:`Verdict`, which prints as its message.
+:mod:`backprop.rnn_exercises`, :mod:`backprop.cures_exercises`); each returns a
+:class:`Verdict`, which prints as its message.
 """
 
 import traceback

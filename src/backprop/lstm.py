@@ -30,6 +30,12 @@ below 1 (:func:`forget_gain`, :func:`cell_gradient_norms`).
 
 Steps run 1..T in the maths, 0..T-1 in the code: xs[t], hs[t], cs[t] and the gates' row t belong
 to step t + 1; h0 and c0 are h^0 and c^0. Everything is float64.
+
+An ensemble of B networks (``lstm_training``) adds a leading member axis to every array: W_ih
+(B, 4H, D), ..., b_hh (B, 4H), xs (T, B, N, D), h0 and c0 (B, N, H). :func:`step_forward`,
+:func:`run_forward`, :func:`step_backward` and :func:`backward_with_cells` take either (the
+matrices are transposed on their last two axes, the biases broadcast over the rows N); the
+checked :func:`forward` and :func:`backward` take one network.
 """
 
 import numpy as np
@@ -98,21 +104,29 @@ def init_params(D, H, rng, forget_bias=1.0):
     }
 
 
+def transposed(A):
+    """A^T over the last two axes: (..., m, n) -> (..., n, m), so x @ transposed(W) is x W^T for
+    one network and for every member of an ensemble (a leading axis) alike."""
+    return np.swapaxes(A, -1, -2)
+
+
 def split_gates(z):
     """The four H-wide blocks i, f, g, o of the last axis of z (..., 4H), as a dict of views."""
-    return dict(zip(GATES, np.split(z, 4, axis=-1)))
+    H = z.shape[-1] // 4
+    return {gate: z[..., k * H : (k + 1) * H] for k, gate in enumerate(GATES)}
 
 
 def step_forward(x, h_prev, c_prev, params):
     """One step, (LSTM-Z)-(LSTM-H). x (N, D), h_prev, c_prev (N, H).
 
-    Returns ``(h, c, gates)``: h, c (N, H); gates a dict i, f, g, o of (N, H) activations.
+    Returns ``(h, c, gates)``: h, c (N, H); gates a dict i, f, g, o of (N, H) activations. With
+    an ensemble's member axis: x (B, N, D), h_prev, c_prev (B, N, H), params (B, ...).
     """
     W_ih, W_hh, b_ih, b_hh = (params[name] for name in PARAMS)
-    z = x @ W_ih.T + b_ih + h_prev @ W_hh.T + b_hh  # (LSTM-Z) z^t = W_ih x^t + W_hh h^{t-1} + b
-    blocks = split_gates(z)
-    gates = {k: act.sigmoid(blocks[k]) for k in ("i", "f", "o")}  # (LSTM-GATES)
-    gates["g"] = act.tanh(blocks["g"])  # (LSTM-G)
+    b = np.expand_dims(b_ih + b_hh, -2)  # (1, 4H), or (B, 1, 4H): one row, broadcast over N
+    z = x @ transposed(W_ih) + h_prev @ transposed(W_hh) + b  # (LSTM-Z) W_ih x + W_hh h + b
+    gates = split_gates(act.sigmoid(z))  # (LSTM-GATES) i, f, o (one call: the g block unused)
+    gates["g"] = act.tanh(split_gates(z)["g"])  # (LSTM-G)
     c = gates["f"] * c_prev + gates["i"] * gates["g"]  # (LSTM-C) c^t = f ⊙ c^{t-1} + i ⊙ g
     h = gates["o"] * np.tanh(c)  # (LSTM-H) h^t = o ⊙ tanh(c^t)
     return h, c, gates
@@ -126,7 +140,12 @@ def forward(params, xs, h0, c0):
     b_hh, xs, h0, c0) and of the steps, each (T, N, H): hs, cs, the gates i, f, g, o, and
     h_prevs, c_prevs (row t holds h^t, c^t: h0 and c0 in row 0).
     """
-    params, xs, h0, c0 = check_inputs(params, xs, h0, c0)
+    return run_forward(*check_inputs(params, xs, h0, c0))
+
+
+def run_forward(params, xs, h0, c0):
+    """:func:`forward` unchecked, for one network or an ensemble (leading member axis: params
+    (B, ...), xs (T, B, N, D), h0, c0 (B, N, H); then hs and the cache's steps are (T, B, N, H))."""
     h, c, steps = h0, c0, {k: [] for k in ("hs", "cs", *GATES)}
     for x in xs:
         h, c, gates = step_forward(x, h, c, params)
@@ -161,7 +180,8 @@ def step_backward(dh, dc_next, t, cache):
 
 def backward_with_cells(dhs, cache):
     """BPTT, (LSTM-BP-H)-(LSTM-BP-IN). Returns ``(grads, dcs)``: grads as :func:`backward`'s,
-    dcs (T, N, H) with row t = dC/dc^{t+1}, the gradient at each cell state through all paths."""
+    dcs (T, N, H) with row t = dC/dc^{t+1}, the gradient at each cell state through all paths.
+    A cache of :func:`run_forward` over an ensemble gives every gradient per member."""
     dhs = check_upstream(dhs, cache)
     grads = {name: np.zeros_like(cache[name]) for name in PARAMS}
     grads["xs"], dcs = np.zeros_like(cache["xs"]), np.zeros_like(cache["cs"])
@@ -169,9 +189,9 @@ def backward_with_cells(dhs, cache):
     for t in reversed(range(len(dhs))):  # row t is step s = t + 1
         dh = dhs[t] + dh_next  # (LSTM-BP-H) dC/dh^s = dhs^s + W_hh^T δ^{s+1}
         dz, dcs[t] = step_backward(dh, dc_next, t, cache)
-        grads["W_ih"] += dz.T @ cache["xs"][t]  # (LSTM-BP-W) dC/dW_ih += δ^s (x^s)^T
-        grads["W_hh"] += dz.T @ cache["h_prevs"][t]  # (LSTM-BP-W) dC/dW_hh += δ^s (h^{s-1})^T
-        grads["b_ih"] += dz.sum(axis=0)  # (LSTM-BP-W) dC/db += δ^s, over the batch
+        grads["W_ih"] += transposed(dz) @ cache["xs"][t]  # (LSTM-BP-W) dC/dW_ih += δ^s (x^s)^T
+        grads["W_hh"] += transposed(dz) @ cache["h_prevs"][t]  # (LSTM-BP-W) += δ^s (h^{s-1})^T
+        grads["b_ih"] += dz.sum(axis=-2)  # (LSTM-BP-W) dC/db += δ^s, over the batch
         grads["xs"][t] = dz @ cache["W_ih"]  # (LSTM-BP-IN) dC/dx^s = W_ih^T δ^s
         dh_next = dz @ cache["W_hh"]  # W_hh^T δ^s, sent back to h^{s-1}
         dc_next = cache["f"][t] * dcs[t]  # f^s ⊙ dC/dc^s: the additive path to c^{s-1}

@@ -10,7 +10,8 @@ from backprop.mlp_plots import BandFigure, ExplorerFigure, SpeedFigure
 
 ACTIVATIONS = ["sigmoid", "tanh", "relu"]
 DEPTHS = [2, 10]  # hidden layers
-SCALES = [0.5, 1.0, 2.0, 8.0, 32.0]  # W^l ~ scale * N(0, 1/n_{l-1})
+SCALES = [0.5, 1.0, np.sqrt(2.0), 2.0, 8.0, 32.0]  # W^l ~ scale * N(0, 1/n_{l-1})
+INIT_LABELS = {1.0: "1 (Xavier)", np.sqrt(2.0): "√2 (He)"}  # the initialisations of "The cures"
 SATURATED_LABEL = {
     "sigmoid": "saturated: σ′ < 1% of 1/4",
     "tanh": "saturated: tanh′ < 1% of 1",
@@ -34,23 +35,31 @@ def explorer_stats(depth, activation, scale, seed=0):
     return vanishing.layer_statistics(depth, activation, scale, seed=seed)
 
 
+def scale_label(scale):
+    """The slider's label of a weight scale: 0.5, or 1 (Xavier) where it is an initialisation."""
+    return INIT_LABELS.get(scale, f"{scale:g}")
+
+
 def explorer_frame(figure, depth, activation, scale, seed=0):
     """Draw one setting of the explorer on ``figure`` (an ExplorerFigure); returns its panels."""
     norms, mean_ratio, saturated = explorer_stats(depth, activation, scale, seed)
     title = (
-        f"{activation}, {depth} hidden layers, weight scale {scale:g}\n"
+        f"{activation}, {depth} hidden layers, weight scale {scale_label(scale)}\n"
         f"‖δ¹‖ / ‖δᴸ‖ = {norms[0] / norms[-1]:.1e}"
     )
     return figure.draw(norms, mean_ratio, saturated, title, SATURATED_LABEL[activation])
 
 
 def explorer_alt(depth, activation, scale, seed=0):
-    """The alt text of one explorer frame: what it shows, with its numbers."""
+    """The alt text of one explorer frame: what it shows, with its numbers. ``scale`` a number or
+    its slider label."""
+    scale = {scale_label(s): s for s in SCALES}.get(scale, scale)
     norms, mean_ratio, saturated = explorer_stats(int(depth), activation, float(scale), seed)
     flat = "inactive (z ≤ 0)" if activation == "relu" else "saturated"
     return (
         f"Log plot of the gradient size per layer of a {activation} network with {depth} hidden "
-        f"layers and weight scale {scale}: layer 1 gets {norms[0] / norms[-1]:.1e} times the "
+        f"layers and weight scale {scale_label(float(scale))}: layer 1 gets "
+        f"{norms[0] / norms[-1]:.1e} times the "
         f"output layer's gradient. Beside it, per layer, the mean of f′ / max f′ (from "
         f"{mean_ratio.min():.2f} to {mean_ratio.max():.2f}) and bars of the {flat} fraction "
         f"(largest {saturated.max():.0%})."
@@ -65,7 +74,9 @@ def explorer_widget(seed=0, dpi=80):
     controls = [
         linked.slider("hidden layers", DEPTHS, index=DEPTHS.index(10)),
         linked.toggle("activation", ACTIVATIONS),
-        linked.slider("weight scale", SCALES, index=SCALES.index(1.0)),
+        linked.slider(
+            "weight scale", [(scale_label(s), s) for s in SCALES], index=SCALES.index(1.0)
+        ),
     ]
     return linked.figure(
         lambda *setting: explorer_frame(figure, *setting, seed=seed),

@@ -1,15 +1,22 @@
 """Gradients through time (chapter "RNN"): how the gradient of a late loss grows or shrinks as
-BPTT pushes it back through the steps, h^t -> h^{t-1} -> ..., one Jacobian per step.
+BPTT pushes it back through the steps, h^t -> h^{t-1} -> ..., one Jacobian per step; and the
+example network the widgets of both chapters draw (:func:`example`, :func:`log_gain`).
 
 Arrays are indexed by the code's rows, 0..T-1: row t holds the notes' step t + 1 (steps run
 1..T, as in the chapter); shapes as in :mod:`backprop.rnn`.
 """
 
+import functools
+
 import numpy as np
 
 from backprop import activations as act
+from backprop import rnn
 from backprop.rnn import bptt, check_targets, output_delta
 from backprop.validate import positive_int
+
+T_MAX = 32  # the examples' inputs and targets are drawn for this many steps, then cut
+N_X, N_H, N_Y = 2, 8, 1  # the examples' sizes: input, hidden state, output
 
 
 def hidden_jacobians(cache):
@@ -86,3 +93,29 @@ def late_share(ys, cache, reach, loss="squared"):
     size = np.linalg.norm(full, axis=1)
     late = np.linalg.norm(full - near, axis=1)
     return np.divide(late, size, out=np.zeros_like(size), where=size > 0)
+
+
+@functools.lru_cache(maxsize=None)
+def example(T, spectral_radius, activation, seed=0):
+    """The example the widgets draw (chapters "RNN" and "The cures"): n_x=2, n_h=8, n_y=1, W with
+    the given spectral radius (the same direction for every radius), inputs and targets drawn
+    once for T_MAX steps and cut to T <= T_MAX. Returns
+    ``(ys, cache)``; the same arguments give the same (cached, not to be modified) objects."""
+    rng = np.random.default_rng(seed)
+    params = rnn.init_params(N_X, N_H, N_Y, spectral_radius, rng)
+    xs, ys = rng.standard_normal((T_MAX, N_X)), rng.random((T_MAX, N_Y))
+    _, cache = rnn.forward(xs[:T], **params, activation=activation)
+    return ys[:T], cache
+
+
+def log_gain(T, spectral_radius, activation):
+    """log10 ||∂C^T/∂h^s|| - log10 ||∂C^T/∂h^T|| for s = 1..T, shape (T,); -inf where exactly zero.
+
+    Entry t is step s = t + 1 (the code's rows 0..T-1 are the notes' steps 1..T). With one
+    output, ∂C^T/∂h^T = V^⊤ (dC^T/do^T) points along V^⊤, so the ratio is the gain of
+    (∂h^T/∂h^s)^⊤ on V^⊤, whatever the output's size (even where sigmoid'(o) underflows);
+    entry 0 is the gain through all T - 1 Jacobians J^T ... J^2 back to h^1.
+    """
+    _, cache = example(T, spectral_radius, activation)
+    g = cache["V"][0]
+    return log_norms_through_time(hidden_jacobians(cache), g) - np.log10(np.linalg.norm(g))

@@ -1,55 +1,26 @@
 """Widgets of the chapter "RNN": compute (:mod:`backprop.rnn`) + figures
 (:mod:`backprop.rnn_plots`), linked for the static website by :mod:`backprop.linked`."""
 
-import functools
 import math
 
 import numpy as np
 
-from backprop import linked, rnn, rnn_time
+from backprop import linked, rnn
 from backprop.activations import MAX_PRIME
 from backprop.rnn_plots import GainFigure, UnrolledFigure, unrolled_diagram
+from backprop.rnn_time import T_MAX, example, log_gain
 
-LENGTHS = {"unroller": 16, "gain": 32}  # the sequence length of each widget (frames cost time)
+LENGTHS = {"unroller": 16, "gain": T_MAX}  # the sequence length of each widget (frames cost time)
 RADII = [0.5, 2.0]  # spectral radii of W: below and above 1
 ACTIVATIONS = ["tanh", "sigmoid", "relu"]
 STAGES = 3  # positions of the play button: the backward sweep in three parts
 TRUNCATIONS = {"none (full BPTT)": None, "τ = 4": 4}
-N_X, N_H, N_Y = 2, 8, 1
-
-
-@functools.lru_cache(maxsize=None)
-def example(T, spectral_radius, activation, seed=0):
-    """The widgets' forward pass: n_x=2, n_h=8, n_y=1, W with the given spectral radius (the same
-    direction for every radius), inputs and targets drawn once for 32 steps and cut to T. Returns
-    ``(ys, cache)``; the same arguments give the same (cached, not to be modified) objects."""
-    rng = np.random.default_rng(seed)
-    params = rnn.init_params(N_X, N_H, N_Y, spectral_radius, rng)
-    t_max = max(LENGTHS.values())
-    xs, ys = rng.standard_normal((t_max, N_X)), rng.random((t_max, N_Y))
-    _, cache = rnn.forward(xs[:T], **params, activation=activation)
-    return ys[:T], cache
 
 
 def delta_norms(T, spectral_radius, activation):
     """||dC/dh^t|| for every step of the widgets' example (``bptt``'s deltas), (T,)."""
     ys, cache = example(T, spectral_radius, activation)
     return np.linalg.norm(rnn.bptt(ys, cache)[2], axis=1)
-
-
-def log_gain(T, spectral_radius, activation):
-    """log10 ||∂C^T/∂h^s|| - log10 ||∂C^T/∂h^T|| for s = 1..T, shape (T,); -inf where exactly zero.
-
-    Entry t is step s = t + 1 (the code's rows 0..T-1 are the notes' steps 1..T). With one
-    output, ∂C^T/∂h^T = V^⊤ (dC^T/do^T) points along V^⊤, so the ratio is the gain of
-    (∂h^T/∂h^s)^⊤ on V^⊤, whatever the output's size (even where sigmoid'(o) underflows);
-    entry 0 is the gain through all T - 1 Jacobians J^T ... J^2 back to h^1.
-    """
-    _, cache = example(T, spectral_radius, activation)
-    g = cache["V"][0]
-    return rnn_time.log_norms_through_time(rnn_time.hidden_jacobians(cache), g) - np.log10(
-        np.linalg.norm(g)
-    )
 
 
 def first_reached(stage, T):
