@@ -150,7 +150,7 @@ def test_chapter_runs_as_a_notebook_in_jupyterlab(browser, lab, reader_venv, cha
     if chapter.startswith("zh/"):  # as a Chinese page's launch button promises
         drawn = page.evaluate(DRAWN_TEXTS)
         assert any(CJK.search(text) for text in drawn), f"{chapter} drew no Chinese: {drawn[:5]}"
-    figures = page.locator(".linked-figure")
+    figures = page.locator(".linked-figure:has(.noUi-handle)")  # the first figure with a slider
     if figures.count():
         figure = figures.first
         figure.scroll_into_view_if_needed()

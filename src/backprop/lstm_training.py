@@ -164,27 +164,28 @@ def recall_accuracy(params, delay, rng, T=500):
 
 
 @kept  # trained once per build, read back by the second edition (backprop.memory)
-def recall_by_delay(delays, seeds, steps, T=16, H=8, eta_lstm=0.3, eta_rnn=0.2, max_norm=None):
+def recall_by_delay(delays, seeds, steps, T=16, H=8, eta=0.2, max_norm=None):
     """Both nets' recall accuracy per delay and seed: ``{"rnn": (len(delays), B), "lstm": ...}``.
 
     At each delay both ensembles (one member per seed) train with plain SGD on the same ``steps``
-    fresh ``delay_task`` sequences of length T (rng 0), with the same clipping (max_norm, None: no
-    clipping), and are scored on the same fresh sequences (rng 1). The RNN is the RNN chapter's:
-    8 tanh units, spectral radius 0.5, full BPTT, ``rnn_training.train_ensemble`` at eta_rnn; the
-    LSTM has H units and the same readout and loss (:func:`train_ensemble` at eta_lstm).
+    fresh ``delay_task`` sequences of length T (rng 0), at the same learning rate eta and with the
+    same clipping (max_norm, None: no clipping), and are scored on the same fresh sequences of
+    500 steps (rng 1). The RNN is the RNN chapter's: 8 tanh units, spectral radius 0.5, full
+    BPTT, ``rnn_training.train_ensemble``; the LSTM has H units and the same readout and loss
+    (:func:`train_ensemble`).
     """
     seeds = list(seeds)
     accuracy = {"rnn": [], "lstm": []}
     for delay in delays:
         start = rnn_training.init_ensemble(seeds, 1, 8, 1, spectral_radius=0.5)
         rnn_net = rnn_training.train_ensemble(
-            start, delay, steps, eta_rnn, np.random.default_rng(0), T, max_norm=max_norm
+            start, delay, steps, eta, np.random.default_rng(0), T, max_norm=max_norm
         )[0]
         accuracy["rnn"].append(
             rnn_training.recall_accuracy(rnn_net, delay, np.random.default_rng(1))
         )
         lstm_net = train_ensemble(
-            init_ensemble(seeds, H), delay, steps, eta_lstm, np.random.default_rng(0), T, max_norm
+            init_ensemble(seeds, H), delay, steps, eta, np.random.default_rng(0), T, max_norm
         )[0]
         accuracy["lstm"].append(recall_accuracy(lstm_net, delay, np.random.default_rng(1)))
     return {net: np.array(rows) for net, rows in accuracy.items()}
