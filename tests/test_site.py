@@ -276,6 +276,34 @@ def drag_slider(handle, page):
     page.mouse.up()
 
 
+def touch_drag_slider(handle, page):
+    """Drag the handle with one finger to the far end of its track (the other end if it is
+    there), as a thumb does on a phone: Chromium's touch events, through the DevTools protocol."""
+    handle.scroll_into_view_if_needed()
+    track = handle.locator("xpath=ancestor::*[contains(@class, 'noUi-target')][1]").bounding_box()
+    box = handle.bounding_box()
+    x0, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    x1 = track["x"] + 1 if at_end(handle) else track["x"] + track["width"] - 1
+    touch = page.context.new_cdp_session(page)
+    touch.send(
+        "Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x0, "y": y}]}
+    )
+    for k in range(1, 9):
+        point = {"x": x0 + (x1 - x0) * k / 8, "y": y}
+        touch.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
+    touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    touch.detach()
+
+
+def slider_end(handle):
+    """Which end of its track the handle is at ("start", "end"), or None."""
+    now, low, top = (
+        float(handle.get_attribute(k) or 0)
+        for k in ("aria-valuenow", "aria-valuemin", "aria-valuemax")
+    )
+    return {low: "start", top: "end"}.get(now)
+
+
 def key_slider(handle, page):
     """Move the handle one step with the keyboard."""
     handle.focus()
@@ -333,9 +361,19 @@ def test_search_finds_the_formulas_by_name(browser, site_url, query, page):
 def test_page_at_phone_width(browser, site_url, page_path):
     """At 390 px a wide formula scrolls sideways (not cut off) with a shade at the edge it goes on
     past, and every figure's image fits the column at its full CSS size (panels stack rather than
-    shrink), its smallest text at least MIN_FONT_PX["phone"] CSS px."""
-    page, _ = open_offline(browser, f"{site_url}/{page_path}", width=390)
+    shrink), its smallest text at least MIN_FONT_PX["phone"] CSS px. Every slider drags by touch
+    from one end of its track to the other and back, changing its figure each way."""
+    page, _ = open_offline(browser, f"{site_url}/{page_path}", device=PHONE)
     wait_for_math_and_widgets(page)
+    for widget in linked_figures(page):
+        handles = widget.locator(".noUi-handle")
+        for i in range(handles.count()):
+            for _ in range(2):  # to one end, then to the other
+                before, start = figure_state(widget), slider_end(handles.nth(i))
+                touch_drag_slider(handles.nth(i), page)
+                wait_for_change(widget, before, f"slider {i} (touch)")
+                end = slider_end(handles.nth(i))
+                assert end and end != start, f"slider {i} dragged by touch stopped at {end}"
     assert not page.evaluate(CUT_FORMULAS), "display formulas cut off at the column's edge"
     unmarked = page.evaluate(UNMARKED_SCROLLING)
     assert not unmarked, f"formulas that scroll with no shade at their edge: {unmarked}"
