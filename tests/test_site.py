@@ -265,14 +265,21 @@ def at_end(handle):
     return now >= top
 
 
-def drag_slider(handle, page):
-    """Drag the handle with the mouse to the far end of its track (the other end if it is there)."""
+def drag_path(handle):
+    """(x0, y, x1): the handle's centre, and the far end of its track (the other end if the
+    handle is there), in CSS px of the viewport."""
     track = handle.locator("xpath=ancestor::*[contains(@class, 'noUi-target')][1]").bounding_box()
     box = handle.bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    x1 = track["x"] + 1 if at_end(handle) else track["x"] + track["width"] - 1
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, x1
+
+
+def drag_slider(handle, page):
+    """Drag the handle with the mouse to the far end of its track (the other end if it is there)."""
+    x0, y, x1 = drag_path(handle)
+    page.mouse.move(x0, y)
     page.mouse.down()
-    x = track["x"] + 1 if at_end(handle) else track["x"] + track["width"] - 1
-    page.mouse.move(x, box["y"] + box["height"] / 2, steps=8)
+    page.mouse.move(x1, y, steps=8)
     page.mouse.up()
 
 
@@ -280,10 +287,7 @@ def touch_drag_slider(handle, page):
     """Drag the handle with one finger to the far end of its track (the other end if it is
     there), as a thumb does on a phone: Chromium's touch events, through the DevTools protocol."""
     handle.scroll_into_view_if_needed()
-    track = handle.locator("xpath=ancestor::*[contains(@class, 'noUi-target')][1]").bounding_box()
-    box = handle.bounding_box()
-    x0, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    x1 = track["x"] + 1 if at_end(handle) else track["x"] + track["width"] - 1
+    x0, y, x1 = drag_path(handle)
     touch = page.context.new_cdp_session(page)
     touch.send(
         "Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x0, "y": y}]}
