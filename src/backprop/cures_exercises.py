@@ -12,6 +12,8 @@ Longer than the design's ~300 lines because each checker keeps the recognisers o
 (:data:`SLIPS` and :func:`layer_norm_slips`, :func:`std_slip`) beside it.
 """
 
+import functools
+
 import numpy as np
 
 from backprop import mlp, normalization, validate
@@ -239,6 +241,17 @@ def variance_preserving_std(n_in, activation):
     return np.sqrt(GAIN[activation] / n_in)
 
 
+@functools.lru_cache(maxsize=4)
+def standard_draws(depth, seed):
+    """The N(0, 1) weights of :func:`variance_ratio`'s stack and its input x = 0.1 N(0, 1),
+    (N_IN, EXAMPLES), drawn once per (depth, seed): the checker measures several stds on them.
+    Read-only: callers scale them into new arrays."""
+    rng = np.random.default_rng(seed)
+    sizes = [N_IN] + [WIDTH] * depth
+    normals = [rng.standard_normal((n, n_prev)) for n_prev, n in zip(sizes[:-1], sizes[1:])]
+    return normals, 0.1 * rng.standard_normal((N_IN, EXAMPLES))
+
+
 def variance_ratio(std_in, std, activation, depth=DEPTH, seed=0):
     """Var(z^depth) / Var(z^1) of a random batch through a stack of ``depth`` layers.
 
@@ -249,13 +262,9 @@ def variance_ratio(std_in, std, activation, depth=DEPTH, seed=0):
     then about 0.02). Var(z^l) is measured as the mean of (z^l)^2 over units and examples
     (E[z] = 0). A signal that overflows has ratio inf, one that underflows 0.
     """
-    rng = np.random.default_rng(seed)
     sizes = [N_IN] + [WIDTH] * depth
-    weights = [
-        (std_in if l == 0 else std) * rng.standard_normal((n, n_prev))
-        for l, (n_prev, n) in enumerate(zip(sizes[:-1], sizes[1:]))
-    ]
-    x = 0.1 * rng.standard_normal((N_IN, EXAMPLES))
+    normals, x = standard_draws(depth, seed)
+    weights = [(std_in if l == 0 else std) * w for l, w in enumerate(normals)]
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         zs, _ = mlp.forward(weights, [np.zeros((n, 1)) for n in sizes[1:]], x, activation)
         first, last = np.mean(zs[0] ** 2), np.mean(zs[-1] ** 2)
@@ -270,7 +279,12 @@ def trend(ratio, activation):
     if ratio < 1 / BAND:
         return "vanishes"
     if ratio > BAND:
-        return "explodes" if activation == "relu" else "grows until the tanh units saturate"
+        if activation == "relu":
+            return "explodes"
+        return (
+            "grows from its small start until tanh bends enough to stop it, where tanh(z) ≈ z "
+            "no longer holds"
+        )
     return f"stays within a factor {BAND:g}"
 
 
