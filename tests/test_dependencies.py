@@ -77,3 +77,19 @@ def test_the_requirements_pin_what_constraints_txt_pins():
         assert pins, name
         differ = {p: (v, constraints.get(p)) for p, v in pins.items() if constraints.get(p) != v}
         assert not differ, f"{name} and constraints.txt disagree (theirs, constraints'): {differ}"
+
+
+def test_a_chapters_first_glue_does_not_compile_rfc3987_grammars():
+    # backprop/__init__.py tells jsonschema that rfc3987_syntax is absent: importing it compiles
+    # 39 grammars, about 2 s of every chapter (the first glue imports nbformat, then jsonschema).
+    # In a fresh interpreter, as a chapter's kernel: the module stays unimported, and nbformat
+    # still validates a notebook.
+    import subprocess
+
+    script = (
+        "import sys, backprop, myst_nb.ext.glue, nbformat\n"
+        "assert sys.modules['rfc3987_syntax'] is None, sys.modules['rfc3987_syntax']\n"
+        "nbformat.validate(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')]))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-1000:]

@@ -1,5 +1,5 @@
-"""Training LSTMs on the RNN chapter's delay task, and the comparison with the plain RNN (issue 23:
-the chapter on the cures for vanishing gradients, to come).
+"""Training LSTMs beside the plain RNN (chapter "The cures"): on the RNN chapter's delay task, and
+on the marked-bit task (:func:`marked_task`), which the LSTM learns and the plain RNN does not.
 
 The network is :mod:`backprop.lstm`'s layer with the RNN chapter's readout on top::
 
@@ -19,6 +19,9 @@ An ensemble is B independent networks, one per seed, stored with a leading membe
 ``rnn_training``: W_ih (B, 4H, D), W_hh (B, 4H, H), b_ih, b_hh (B, 4H), V (B, n_y, H), c (B, n_y).
 Each member reads its own sequence (one per SGD step): xs (T, B, D), ys (T, B, n_y). ``lstm``'s
 step functions take the member axis by broadcasting, so the ensemble costs about one network.
+The marked-bit task trains on a batch of N sequences per step and member: each member's
+parameters are repeated N times along the member axis (:func:`per_sequence`), every copy reads
+its own sequence, and the N copies' gradients are averaged back into the member's.
 """
 
 import numpy as np
@@ -101,16 +104,17 @@ def ensemble_step(params, xs, ys, loss="squared"):
     return unchecked_step(params, *check_sequences(params, xs, ys), loss)
 
 
-def unchecked_step(params, xs, ys, loss):
-    """:func:`ensemble_step` unchecked (the training loop's: its arrays are already checked)."""
+def unchecked_step(params, xs, ys, loss, last_only=False):
+    """:func:`ensemble_step` unchecked (the training loop's: its arrays are already checked);
+    last_only: the loss of the last step alone (``rnn_training.scored``)."""
     os, hs, cache = outputs(params, xs)
-    dos = rnn.output_delta(os, ys, loss)  # dC^t/do^t, (T, B, n_y)
+    dos = rnn_training.scored(rnn.output_delta(os, ys, loss), last_only)  # dC^t/do^t, (T, B, n_y)
     dhs = rnn.vecmat(dos, params["V"])  # (LSTM-BP-OUT) dhs^t = V^T dC^t/do^t, (T, B, H)
     layer = lstm.backward_with_cells(dhs[:, :, None, :], cache)[0]
     grads = {name: layer[name] for name in lstm.PARAMS}
     grads["V"] = rnn.outer_sum(dos, hs)  # (LSTM-BP-V) dC/dV = Σ_t dC^t/do^t (h^t)^T
     grads["c"] = dos.sum(axis=0)  # (LSTM-BP-V) dC/dc = Σ_t dC^t/do^t
-    return rnn.loss_terms(os, ys, loss).sum(axis=(0, 2)), grads
+    return rnn_training.scored(rnn.loss_terms(os, ys, loss), last_only).sum(axis=(0, 2)), grads
 
 
 def check_training(params, delay, steps, eta, T, loss):
@@ -189,3 +193,82 @@ def recall_by_delay(delays, seeds, steps, T=16, H=8, eta=0.2, max_norm=None):
         )[0]
         accuracy["lstm"].append(recall_accuracy(lstm_net, delay, np.random.default_rng(1)))
     return {net: np.array(rows) for net, rows in accuracy.items()}
+
+
+# ------------------------------------------------------------- the marked bit: a task it learns
+
+
+def marked_task(T, rng, members):
+    """Sequences of the task "recall the bit shown at the marked step". Returns ``(xs, ys)``.
+
+    Each step reads two inputs, a random bit ±1 and a marker, 1 at one step k < T // 2 drawn at
+    random and 0 elsewhere: xs (T, members, 2). The target is the marked bit as 0 or 1, y =
+    (x^k + 1) / 2, scored at the last step only (ys (T, members, 1) holds it at every step), so
+    the network must keep it through at least T - T // 2 later steps of new bits.
+    """
+    validate.positive_int("T", T, minimum=2)
+    bits = rng.choice([-1.0, 1.0], size=(T, members, 1))
+    k = rng.integers(0, T // 2, size=members)  # the marked step of each sequence
+    marker = (np.arange(T)[:, None, None] == k[None, :, None]).astype(np.float64)
+    y = (np.take_along_axis(bits, k[None, :, None], axis=0) + 1.0) / 2.0  # (1, members, 1)
+    return np.concatenate([bits, marker], axis=-1), np.broadcast_to(y, bits.shape)
+
+
+def per_sequence(params, N):
+    """Each member's parameters repeated N times along the member axis (member b's copies are
+    rows b N, ..., b N + N - 1): one copy per sequence of a batch of N."""
+    return {name: np.repeat(p, N, axis=0) for name, p in params.items()}
+
+
+def gradient_step(kind, params, xs, ys):
+    """dC/dθ of each copy on its own sequence, the last step scored, full BPTT: ``(losses,
+    grads)``. kind "rnn" (``rnn_training.ensemble_step``) or "lstm" (:func:`unchecked_step`)."""
+    if kind == "rnn":
+        return rnn_training.ensemble_step(params, xs, ys, len(xs), "squared", "tanh", True)
+    return unchecked_step(params, xs, ys, "squared", last_only=True)
+
+
+def last_outputs(kind, params, xs):
+    """o^T of every member on its sequence: (B, n_y). kind "rnn" or "lstm"."""
+    if kind == "lstm":
+        return outputs(params, xs)[0][-1]
+    h0 = np.zeros(params["b"].shape)
+    return rnn.run_steps(xs, **params, h0=h0, f=np.tanh)[2][-1]  # (RNN-O) o^T
+
+
+def train_marked(kind, params, steps, eta, rng, T, N):
+    """Plain SGD on the marked task: at every step a batch of N fresh sequences per member, and
+    θ <- θ - eta dC/dθ with C the mean over the batch of the last step's loss. Returns the
+    trained parameters (new arrays)."""
+    params = {name: np.array(p, dtype=np.float64) for name, p in params.items()}
+    B = len(params["c"])
+    for _ in range(steps):
+        xs, ys = marked_task(T, rng, B * N)
+        _, grads = gradient_step(kind, per_sequence(params, N), xs, ys)
+        for name, p in params.items():
+            p -= eta * grads[name].reshape((B, N) + p.shape[1:]).mean(axis=1)  # θ -= eta ∇C
+    return params
+
+
+@kept  # trained once per build, read back by the second edition (backprop.memory)
+def recall_marked(seeds, steps=200, eta=6.0, T=10, N=8, H=8, forget_bias=3.0, tests=500):
+    """Both nets' recall on the marked task per seed: ``{"rnn": (B,), "lstm": (B,)}``.
+
+    Each net, one member per seed, trains with :func:`train_marked` on the same fresh sequences
+    (rng 0) and is scored on the same ``tests`` fresh sequences (rng 1): the fraction whose
+    last output ŷ^T lies on the marked bit's side of 1/2. The RNN is the RNN chapter's (8 tanh
+    units, spectral radius 0.5), with two inputs; the LSTM has H units, forget bias
+    ``forget_bias`` and the same readout and loss.
+    """
+    seeds = list(seeds)
+    start = {
+        "rnn": rnn_training.init_ensemble(seeds, 2, 8, 1, spectral_radius=0.5),
+        "lstm": init_ensemble(seeds, H, D=2, forget_bias=forget_bias),
+    }
+    accuracy = {}
+    for kind, params in start.items():
+        trained = train_marked(kind, params, steps, eta, np.random.default_rng(0), T, N)
+        xs, ys = marked_task(T, np.random.default_rng(1), len(seeds) * tests)
+        o = last_outputs(kind, per_sequence(trained, tests), xs)  # ŷ > 1/2 iff o > 0
+        accuracy[kind] = np.mean(((o > 0) == (ys[-1] > 0.5)).reshape(len(seeds), -1), axis=1)
+    return accuracy

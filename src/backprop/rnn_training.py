@@ -78,21 +78,32 @@ def init_ensemble(seeds, n_x, n_h, n_y, spectral_radius):
     return {name: np.stack([net[name] for net in nets]) for name in rnn.PARAMS}
 
 
-def ensemble_step(params, xs, ys, k, loss, activation):
+def ensemble_step(params, xs, ys, k, loss, activation, last_only=False):
     """Loss (B,) and gradients (dict, shaped like params) of every member on its own sequence.
 
     xs (T, B, n_x), ys (T, B, n_y); k: steps to reach back, a number or one per member (>= T:
-    full BPTT, equal to ``rnn.bptt``'s gradient).
+    full BPTT, equal to ``rnn.bptt``'s gradient). last_only: the loss of the last step alone
+    (:func:`scored`).
     """
     f, _ = act.get(activation)
     h0 = np.zeros(params["b"].shape)
     zs, hs, os, _ = rnn.run_steps(xs, **params, h0=h0, f=f)
     cache = dict(params, xs=xs, zs=zs, hs=hs, h_prevs=np.concatenate([h0[None], hs[:-1]]))
-    dos = rnn.output_delta(os, ys, loss)  # dC^t/do^t, (T, B, n_y)
+    dos = scored(rnn.output_delta(os, ys, loss), last_only)  # dC^t/do^t, (T, B, n_y)
     grads = rnn.truncated_grads(dos, cache | {"activation": activation}, k)
     grads["V"] = np.einsum("t...i,t...j->...ij", dos, hs)  # dC/dV = Σ_t dC^t/do^t (h^t)^⊤
     grads["c"] = dos.sum(axis=0)  # dC/dc = Σ_t dC^t/do^t
-    return rnn.loss_terms(os, ys, loss).sum(axis=(0, 2)), grads
+    return scored(rnn.loss_terms(os, ys, loss), last_only).sum(axis=(0, 2)), grads
+
+
+def scored(per_step, last_only):
+    """per_step (T, ...), a loss or its gradient per step: as it is, or with every step but the
+    last set to zero when ``last_only`` (a task scored at its end: C = C^T)."""
+    if not last_only:
+        return per_step
+    out = np.zeros_like(per_step)
+    out[-1] = per_step[-1]  # C = C^T: the earlier steps' outputs are not scored
+    return out
 
 
 @kept  # the same result in every edition's execution (backprop.memory)
