@@ -110,3 +110,23 @@ def test_the_check_sees_the_breaks_the_styles_prevent(browser, site_url):
     page.wait_for_load_state("load")
     assert page.evaluate(BREAKS)["punct"]
     page.context.close()
+
+
+#: the fonts of the Chinese words inside formulas (MathJax's mjx-utext, which asks for a serif)
+FORMULA_WORDS = """() => Array.from(document.querySelectorAll('mjx-utext[variant="normal"]'))
+  .filter(u => /[\\u4e00-\\u9fff]/.test(u.textContent))
+  .map(u => getComputedStyle(u).fontFamily)"""
+
+
+@pytest.mark.book
+@pytest.mark.browser
+def test_chinese_words_in_formulas_are_in_the_pages_sans_serif(browser, site_url):
+    # zh cures: \\text{样本} in the layer norm's backward. The page's font stack, whose
+    # Chinese is the sans-serif the text around the formula is set in, not MathJax's serif.
+    page, _ = open_offline(browser, f"{site_url}/zh/book/cures.html")
+    page.wait_for_load_state("load")
+    fonts = page.evaluate(FORMULA_WORDS)
+    assert fonts, "no Chinese word inside a formula: the check would be blind"
+    body = page.evaluate("getComputedStyle(document.querySelector('.bd-article p')).fontFamily")
+    assert all(f.startswith("MJXZERO") and f.endswith(body) for f in fonts), (fonts, body)
+    page.context.close()

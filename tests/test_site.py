@@ -267,7 +267,10 @@ def at_end(handle):
 
 def drag_path(handle):
     """(x0, y, x1): the handle's centre, and the far end of its track (the other end if the
-    handle is there), in CSS px of the viewport."""
+    handle is there), in CSS px of the viewport, once the handle is in view and the page has
+    drawn: the sections that come into view are laid out then, which may move it."""
+    handle.scroll_into_view_if_needed()
+    handle.page.evaluate(NEXT_FRAMES)
     track = handle.locator("xpath=ancestor::*[contains(@class, 'noUi-target')][1]").bounding_box()
     box = handle.bounding_box()
     x1 = track["x"] + 1 if at_end(handle) else track["x"] + track["width"] - 1
@@ -286,7 +289,6 @@ def drag_slider(handle, page):
 def touch_drag_slider(handle, page):
     """Drag the handle with one finger to the far end of its track (the other end if it is
     there), as a thumb does on a phone: Chromium's touch events, through the DevTools protocol."""
-    handle.scroll_into_view_if_needed()
     x0, y, x1 = drag_path(handle)
     touch = page.context.new_cdp_session(page)
     touch.send(
