@@ -260,9 +260,18 @@ def linked_figures(page):
     return [figures.nth(i) for i in range(figures.count())]
 
 
+def slider_end(handle):
+    """Which end of its track the handle is at ("start", "end"), or None."""
+    now, low, top = (
+        float(handle.get_attribute(k) or 0)
+        for k in ("aria-valuenow", "aria-valuemin", "aria-valuemax")
+    )
+    return {low: "start", top: "end"}.get(now)
+
+
 def at_end(handle):
-    now, top = (float(handle.get_attribute(k) or 0) for k in ("aria-valuenow", "aria-valuemax"))
-    return now >= top
+    """Whether the handle is at the far end of its track."""
+    return slider_end(handle) == "end"
 
 
 def drag_path(handle):
@@ -299,15 +308,6 @@ def touch_drag_slider(handle, page):
         touch.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
     touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
     touch.detach()
-
-
-def slider_end(handle):
-    """Which end of its track the handle is at ("start", "end"), or None."""
-    now, low, top = (
-        float(handle.get_attribute(k) or 0)
-        for k in ("aria-valuenow", "aria-valuemin", "aria-valuemax")
-    )
-    return {low: "start", top: "end"}.get(now)
 
 
 def key_slider(handle, page):
