@@ -6,9 +6,9 @@ that work without a kernel, by :mod:`backprop.linked`). ``docs/DESIGN.md`` in th
 lists the modules and the rules of each layer; ``book/api.md`` renders their docstrings.
 """
 
-__version__ = "0.1.0"
-
 import sys
+
+__version__ = "0.1.0"
 
 # Every chapter's first glue() imports myst_nb's glue module, which imports nbformat and through
 # it jsonschema; jsonschema imports the optional rfc3987_syntax if it is installed (it is: a

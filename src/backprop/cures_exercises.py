@@ -262,11 +262,11 @@ def variance_ratio(std_in, std, activation, depth=DEPTH, seed=0):
     then about 0.02). Var(z^l) is measured as the mean of (z^l)^2 over units and examples
     (E[z] = 0). A signal that overflows has ratio inf, one that underflows 0.
     """
-    sizes = [N_IN] + [WIDTH] * depth
     normals, x = standard_draws(depth, seed)
     weights = [(std_in if l == 0 else std) * w for l, w in enumerate(normals)]
+    biases = [np.zeros((len(w), 1)) for w in weights]
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-        zs, _ = mlp.forward(weights, [np.zeros((n, 1)) for n in sizes[1:]], x, activation)
+        zs, _ = mlp.forward(weights, biases, x, activation)
         first, last = np.mean(zs[0] ** 2), np.mean(zs[-1] ** 2)
         ratio = last / first
     if np.isnan(ratio) or np.isinf(last):
