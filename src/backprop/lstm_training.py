@@ -250,25 +250,43 @@ def train_marked(kind, params, steps, eta, rng, T, N):
     return params
 
 
+def marked_recall(kind, params, steps, eta, T, N, tests):
+    """Per member (B,): ``params`` trained by :func:`train_marked` on fresh sequences (rng 0),
+    then scored on ``tests`` fresh sequences each (rng 1): the fraction whose last output ŷ^T
+    lies on the marked bit's side of 1/2. kind "rnn" or "lstm"."""
+    B = len(params["c"])
+    trained = train_marked(kind, params, steps, eta, np.random.default_rng(0), T, N)
+    xs, ys = marked_task(T, np.random.default_rng(1), B * tests)
+    o = last_outputs(kind, per_sequence(trained, tests), xs)  # ŷ > 1/2 iff o > 0
+    return np.mean(((o > 0) == (ys[-1] > 0.5)).reshape(B, -1), axis=1)
+
+
+def marked_rnn(seeds):
+    """The RNN chapter's network (8 tanh units, spectral radius 0.5) with the marked task's two
+    inputs, one member per seed."""
+    return rnn_training.init_ensemble(list(seeds), 2, 8, 1, spectral_radius=0.5)
+
+
 @kept  # trained once per build, read back by the second edition (backprop.memory)
 def recall_marked(seeds, steps=200, eta=6.0, T=10, N=8, H=8, forget_bias=3.0, tests=500):
     """Both nets' recall on the marked task per seed: ``{"rnn": (B,), "lstm": (B,)}``.
 
-    Each net, one member per seed, trains with :func:`train_marked` on the same fresh sequences
-    (rng 0) and is scored on the same ``tests`` fresh sequences (rng 1): the fraction whose
-    last output ŷ^T lies on the marked bit's side of 1/2. The RNN is the RNN chapter's (8 tanh
-    units, spectral radius 0.5), with two inputs; the LSTM has H units, forget bias
-    ``forget_bias`` and the same readout and loss.
+    Each net, one member per seed, trains on the same fresh sequences and is scored on the same
+    ones (:func:`marked_recall`). The RNN is :func:`marked_rnn`; the LSTM has H units, forget
+    bias ``forget_bias`` and the same readout and loss.
     """
-    seeds = list(seeds)
     start = {
-        "rnn": rnn_training.init_ensemble(seeds, 2, 8, 1, spectral_radius=0.5),
-        "lstm": init_ensemble(seeds, H, D=2, forget_bias=forget_bias),
+        "rnn": marked_rnn(seeds),
+        "lstm": init_ensemble(list(seeds), H, D=2, forget_bias=forget_bias),
     }
-    accuracy = {}
-    for kind, params in start.items():
-        trained = train_marked(kind, params, steps, eta, np.random.default_rng(0), T, N)
-        xs, ys = marked_task(T, np.random.default_rng(1), len(seeds) * tests)
-        o = last_outputs(kind, per_sequence(trained, tests), xs)  # ŷ > 1/2 iff o > 0
-        accuracy[kind] = np.mean(((o > 0) == (ys[-1] > 0.5)).reshape(len(seeds), -1), axis=1)
-    return accuracy
+    return {kind: marked_recall(kind, p, steps, eta, T, N, tests) for kind, p in start.items()}
+
+
+@kept  # trained once per build, read back by the second edition (backprop.memory)
+def rnn_marked_by_rate(seeds, rates, steps=200, T=10, N=8, tests=500):
+    """The plain RNN's recall on the marked task at each learning rate, per seed: (len(rates), B).
+    Every rate starts from the same networks (:func:`marked_rnn`) and trains on the same
+    sequences (:func:`marked_recall`)."""
+    return np.array(
+        [marked_recall("rnn", marked_rnn(seeds), steps, eta, T, N, tests) for eta in rates]
+    )
