@@ -107,8 +107,9 @@ class ExerciseLevels(SphinxTransform):
 
 class LateTranslations(SphinxTransform):
     """What Sphinx's own translation (priority 20) does not reach: the sidebar's part captions,
-    which sphinx-external-toc inserts with the toctrees (priority 100), and the words of display
-    formulas (see :class:`OutputsNotTranslated`)."""
+    which sphinx-external-toc inserts with the toctrees (priority 100), the words of display
+    formulas (see :class:`OutputsNotTranslated`), and the comments of the code cells, from
+    code.po (``tools/comments.py``)."""
 
     default_priority = 101
 
@@ -123,7 +124,13 @@ class LateTranslations(SphinxTransform):
                 toctree["caption"] = catalogue.gettext(toctree["caption"])
         for math in self.document.findall(nodes.math_block):
             if words_of(math):
-                math.children = [nodes.Text(catalogue.gettext(math.astext()))]
+                math[:] = [nodes.Text(catalogue.gettext(math.astext()))]
+        import comments  # noqa: PLC0415 (tools/, on the path of tools/build.py, which runs this)
+
+        code = comments.catalogue(self.config.language)
+        for block in comments.shown_code(self.document):  # its rawsource too, or Sphinx takes it
+            block.rawsource = comments.translated(block.astext(), code)  # for a parsed literal
+            block[:] = [nodes.Text(block.rawsource)]  # and does not highlight it
 
 
 SWITCH_JS = """
@@ -236,6 +243,10 @@ def setup(app):
     site_po = Path(app.confdir, "locales", app.config.language or ENGLISH, "LC_MESSAGES", "site.po")
     words = repr(LEVELS).encode() + (site_po.read_bytes() if site_po.exists() else b"")
     app.add_config_value("course_exercise_levels", hashlib.sha256(words).hexdigest(), "env")
+    # the same for the comments of the code (code.po): a changed translation reads every page again
+    code_po = site_po.with_name("code.po")
+    code = code_po.read_bytes() if code_po.exists() else b""
+    app.add_config_value("course_code_comments", hashlib.sha256(code).hexdigest(), "env")
     app.add_transform(LateTranslations)
     app.add_js_file(None, body=SWITCH_JS)
     app.connect("html-page-context", switch_link)

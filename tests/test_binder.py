@@ -10,6 +10,7 @@ from concurrent.futures import ProcessPoolExecutor
 from html import unescape
 
 import binder
+import comments
 import pytest
 from sitetools import CHAPTERS, HTML, ROOT, execute_chapter
 
@@ -115,7 +116,8 @@ def test_the_chinese_rnn_pages_binder_link_opens_a_notebook_drawn_in_chinese(
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
 def test_a_chapters_chinese_notebook_is_the_chapter_with_its_prose_translated(chapter):
-    """The same code cells after a first one that sets the language; every table with its cells;
+    """The same code cells, their comments translated (code.po), after a first one that sets the
+    language; every table with its cells;
     every paragraph, heading, list item and table cell in Chinese (the catalogues are complete:
     test_catalogues.py)."""
     import jupytext
@@ -125,7 +127,8 @@ def test_a_chapters_chinese_notebook_is_the_chapter_with_its_prose_translated(ch
     assert chinese.cells[0].source == "%env BACKPROP_LANGUAGE=zh_CN"
     assert chinese.cells[0].metadata["jupyter"] == {"source_hidden": True, "outputs_hidden": True}
     code = [[c.source for c in nb.cells if c.cell_type == "code"] for nb in (chinese, english)]
-    assert code[0] == ["%env BACKPROP_LANGUAGE=zh_CN", *code[1]]
+    translated = [comments.translated(source, comments.catalogue("zh_CN")) for source in code[1]]
+    assert code[0] == ["%env BACKPROP_LANGUAGE=zh_CN", *translated]
     assert counts[True] > 0 and counts[False] == 0, f"{chapter.name}: {counts}"
     rows = [  # every table keeps its rows and columns (each cell translated in place)
         [line.count("|") for c in nb.cells for line in c.source.split("\n") if line[:1] == "|"]

@@ -7,8 +7,9 @@ import os
 import re
 from pathlib import Path
 
+import comments
 import pytest
-from sitetools import BASE_PATH, EDITIONS, TOC_PAGES, widget_state
+from sitetools import BASE_PATH, CHAPTERS, EDITIONS, TOC_PAGES, widget_state
 
 from backprop.lang import bcp47
 from test_site import FOLDERS, SITE_PAGES, open_offline, wait_for_math_and_widgets
@@ -127,6 +128,26 @@ def test_chinese_prose_has_no_english_left_and_no_raw_markup(browser, site_url, 
     raw = [t for t in texts if re.search(r"\*\*|\{(?:ref|eq|glue|doc|numref)[^}]*\}`|`", t)]
     assert not raw, f"raw MyST shown: {raw[:5]}"
     page.context.close()
+
+
+#: a block of Python code on a page: a code cell's input (ipython3) or the package's source it
+#: includes (literalinclude: Pygments' "default", Python), not an output (myst-ansi)
+CODE = re.compile(
+    r'<div class="highlight-(?:ipython3|default) notranslate">.*?<pre>(.*?)</pre>', re.S
+)
+
+
+@pytest.mark.parametrize("page", [f"book/{chapter.stem}.html" for chapter in CHAPTERS])
+def test_the_code_a_chinese_page_shows_has_its_comments_in_chinese(built_book, page):
+    """Every comment and docstring of the code on a Chinese page is code.po's translation:
+    Chinese, or the English kept where it is only code or maths (a msgstr the same as its msgid)."""
+    shown = CODE.findall((built_book / ZH / page).read_text())
+    kept = {msgid for msgid, msgstr in comments.catalogue("zh_CN").items() if msgid == msgstr}
+    for code in [html.unescape(re.sub(r"<[^>]+>", "", block)) for block in shown]:
+        english = [c.text for c in comments.comments(code) if not CJK.search(c.text)]
+        assert [text for text in english if text not in kept] == [], page
+    english_page = CODE.findall((built_book / page).read_text())
+    assert len(shown) == len(english_page), "the editions show different code"
 
 
 def test_each_edition_executes_its_chapters_in_its_language(build_log):

@@ -7,7 +7,8 @@ in the edition's language, generated from the one source (never committed).
 writes ``<edition's folder><chapter>.md`` (``zh/book/rnn.md``): the chapter (a MyST notebook)
 with a first, hidden cell ``%env BACKPROP_LANGUAGE=zh_CN``, so the kernel draws figures,
 controls, tables and verdicts in the language (``backprop.lang``), and its prose from the page's
-catalogue, ``locales/<language>/LC_MESSAGES/<chapter>.po``. Sphinx's msgid of a paragraph, a
+catalogue, ``locales/<language>/LC_MESSAGES/<chapter>.po``, the comments of its code from
+``code.po`` (``tools/comments.py``). Sphinx's msgid of a paragraph, a
 heading or a list item is its MyST source with its lines joined by spaces (of display maths, the
 text between the ``$$``); a block whose msgid the catalogue translates is replaced by the
 msgstr, any other stays English (and is counted; display maths without words is the same in
@@ -21,6 +22,7 @@ polib and PyYAML (jupytext's).
 import sys
 from pathlib import Path
 
+import comments
 import polib
 import yaml
 from markdown_it.renderer import RendererHTML
@@ -144,6 +146,22 @@ def translated_lines(lines, translations, counts):
     return lines
 
 
+def translated_code(lines, translations):
+    """MyST ``lines`` with the comments of every code cell in the language of ``translations``
+    (msgid -> msgstr of code.po); a cell's options (a ``---`` YAML block, ``:key:`` lines) are
+    not its code."""
+    cells = [t for t in PARSER.parse("\n".join(lines)) if t.info.startswith("{code-cell}")]
+    for cell in reversed(cells):  # a cell's comments may change its length: the last cell first
+        start, end = cell.map[0] + 1, cell.map[1] - 1  # between the fences
+        if lines[start] == "---":
+            start = lines.index("---", start + 1) + 1
+        while lines[start].startswith(":"):
+            start += 1
+        code = comments.translated("\n".join(lines[start:end]), translations)
+        lines[start:end] = code.split("\n")
+    return lines
+
+
 def notebook(language, chapter):
     """The edition's notebook of ``chapter`` (its text) and ``{True: translated, False: left
     English}`` counts of its prose blocks."""
@@ -151,6 +169,7 @@ def notebook(language, chapter):
     end = text.index("\n---\n", 4) + len("\n---\n")  # the jupytext front matter
     counts = {True: 0, False: 0}
     body = translated_lines(text[end:].split("\n"), catalogue(language, chapter), counts)
+    body = translated_code(body, comments.catalogue(language))
     first = FIRST_CELL.format(language=language)
     return text[:end] + "\n" + first + "\n".join(body), counts
 

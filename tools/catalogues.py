@@ -11,8 +11,10 @@ its old translation, marked fuzzy, until a translator updates it; the tests fail
 untranslated entry.
 """
 
+import pickle
 import sys
 
+import comments
 import polib
 from build import folder, overrides
 from jupyter_book.sphinx import build_sphinx
@@ -64,6 +66,19 @@ def figures_template(languages):
     pot.save(GETTEXT / "figures.pot")
 
 
+def code_template(language, doctrees):
+    """_build/gettext/code.pot: the comments and docstrings of every chapter's code cells (the
+    edition's notebooks show them all) and of the package's source its pages include, as the
+    gettext build read it (its doctrees, in ``doctrees``)."""
+    code = []
+    for docname, notebook in executed_notebooks(language).items():
+        cells = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
+        doctree = pickle.loads((doctrees / f"{docname}.doctree").read_bytes())
+        shown = cells + [block.astext() for block in comments.included(doctree)]
+        code += [((f"{docname}.md", index), source) for index, source in enumerate(shown)]
+    comments.template(code).save(GETTEXT / f"{comments.DOMAIN}.pot")
+
+
 def main():
     """The templates extracted, then merged into every other language's catalogues."""
     status = build_sphinx(
@@ -80,6 +95,7 @@ def main():
         return status
     others = [language for language in EDITIONS if language != ENGLISH]
     figures_template(others)
+    code_template(others[0], BUILD / "gettext-doctrees")
     update(ROOT / "locales", GETTEXT, others, ignore_obsolete=True)
     return 0
 
