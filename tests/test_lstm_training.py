@@ -254,9 +254,13 @@ def test_the_lstm_learns_the_marked_bit_where_the_rnn_stays_at_chance():
     assert recall["lstm"].min() > 0.95 and recall["rnn"].max() < 0.7, recall
 
 
-def test_the_plain_rnn_stays_at_chance_at_every_rate_on_the_marked_task():
-    """The cures chapter's table: the RNN's failure is not its learning rate's (recall at chance,
-    50 %, from a rate 12 times smaller than the LSTM's to 3 times larger)."""
-    by_rate = lstm_training.rnn_marked_by_rate([0, 5], [0.5, 20.0], steps=200, tests=300)
-    assert by_rate.shape == (2, 2)
-    assert np.all(np.abs(by_rate - 0.5) < 0.12), by_rate
+def test_in_200_steps_no_other_setting_learns_the_marked_bit_but_the_rnn_does_slowly():
+    """The cures chapter's second table and the sentence after it: in 200 steps neither the RNN
+    at its best rate (from ρ(W) = 1, η = 0.3) nor the LSTM without its forget bias leaves
+    chance; trained five times longer at that rate, the RNN learns the task on some seeds."""
+    settings = [("rnn", 1.0, 0.3), ("lstm", 0.0, 6.0)]
+    quick = lstm_training.marked_settings([0, 5], settings, steps=200, tests=300)
+    assert quick.shape == (2, 2)
+    assert np.all(np.abs(quick - 0.5) < 0.15), quick
+    slow = lstm_training.marked_settings(range(4), settings[:1], steps=1000, tests=300)
+    assert slow.max() > 0.95, slow

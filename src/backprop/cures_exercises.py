@@ -67,7 +67,7 @@ SLIPS = {  # the slip's name: what the verdict says of an output that matches it
     "no mean path": "it leaves out the path through the mean: every x_k moves mu, which moves "
     "every x̂_j (the term -mean_j dC/dx̂_j of (NORM-BP-X))",
     "no variance path": "it leaves out the path through the variance: every x_k moves sigma, "
-    "dsigma/dx_k = x̂_k / (D sigma) (the term -x̂_k mean_j(dC/dx̂_j x̂_j) of (NORM-BP-X))",
+    "dsigma/dx_k = x̂_k / D (the term -x̂_k mean_j(dC/dx̂_j x̂_j) of (NORM-BP-X))",
     "own path only": "it has only x_k's own path: x̂_j also depends on x_k through the mean and "
     "through the variance (the two other terms of (NORM-BP-X))",
     "batch axis": "it normalises over the batch, down each column (batch norm's axis 0); layer "

@@ -261,10 +261,12 @@ def marked_recall(kind, params, steps, eta, T, N, tests):
     return np.mean(((o > 0) == (ys[-1] > 0.5)).reshape(B, -1), axis=1)
 
 
-def marked_rnn(seeds):
-    """The RNN chapter's network (8 tanh units, spectral radius 0.5) with the marked task's two
-    inputs, one member per seed."""
-    return rnn_training.init_ensemble(list(seeds), 2, 8, 1, spectral_radius=0.5)
+def marked_start(kind, seeds, start, H=8):
+    """One network per seed for the marked task's two inputs: kind "rnn", the RNN chapter's (8 tanh
+    units) with spectral radius ``start``; or "lstm", H units with forget bias ``start``."""
+    if kind == "rnn":
+        return rnn_training.init_ensemble(list(seeds), 2, 8, 1, spectral_radius=start)
+    return init_ensemble(list(seeds), H, D=2, forget_bias=start)
 
 
 @kept  # trained once per build, read back by the second edition (backprop.memory)
@@ -272,21 +274,24 @@ def recall_marked(seeds, steps=200, eta=6.0, T=10, N=8, H=8, forget_bias=3.0, te
     """Both nets' recall on the marked task per seed: ``{"rnn": (B,), "lstm": (B,)}``.
 
     Each net, one member per seed, trains on the same fresh sequences and is scored on the same
-    ones (:func:`marked_recall`). The RNN is :func:`marked_rnn`; the LSTM has H units, forget
-    bias ``forget_bias`` and the same readout and loss.
+    ones (:func:`marked_recall`): the RNN from spectral radius 0.5, the LSTM with H units, forget
+    bias ``forget_bias`` and the same readout and loss (:func:`marked_start`).
     """
-    start = {
-        "rnn": marked_rnn(seeds),
-        "lstm": init_ensemble(list(seeds), H, D=2, forget_bias=forget_bias),
+    start = {"rnn": 0.5, "lstm": forget_bias}
+    return {
+        kind: marked_recall(kind, marked_start(kind, seeds, s, H), steps, eta, T, N, tests)
+        for kind, s in start.items()
     }
-    return {kind: marked_recall(kind, p, steps, eta, T, N, tests) for kind, p in start.items()}
 
 
 @kept  # trained once per build, read back by the second edition (backprop.memory)
-def rnn_marked_by_rate(seeds, rates, steps=200, T=10, N=8, tests=500):
-    """The plain RNN's recall on the marked task at each learning rate, per seed: (len(rates), B).
-    Every rate starts from the same networks (:func:`marked_rnn`) and trains on the same
-    sequences (:func:`marked_recall`)."""
+def marked_settings(seeds, settings, steps=200, T=10, N=8, tests=500):
+    """Recall on the marked task per setting and seed: (len(settings), B). A setting is
+    ``(kind, start, eta)``: a network of :func:`marked_start` trained at rate eta on the same
+    sequences as every other (:func:`marked_recall`)."""
     return np.array(
-        [marked_recall("rnn", marked_rnn(seeds), steps, eta, T, N, tests) for eta in rates]
+        [
+            marked_recall(kind, marked_start(kind, seeds, start), steps, eta, T, N, tests)
+            for kind, start, eta in settings
+        ]
     )

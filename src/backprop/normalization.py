@@ -23,7 +23,7 @@ Backward, from dy = dC/dy (N, D); sums over the rows, means along the normalised
     dC/dx_k   = (dC/dx̂_k - mean_j dC/dx̂_j - x̂_k mean_j (dC/dx̂_j x̂_j)) / sigma   (NORM-BP-X)
 
 (NORM-JAC)'s three terms are x_k's own path, its path through mu, and its path through var
-(dsigma/dx_k = x̂_k / (M sigma)); (NORM-BP-X) is sum_j dC/dx̂_j dx̂_j/dx_k. Consequences:
+(dsigma/dx_k = x̂_k / M); (NORM-BP-X) is sum_j dC/dx̂_j dx̂_j/dx_k. Consequences:
 dC/dx sums to 0 along the normalised axis (shifting all M entries by one amount changes no x̂).
 The difference between the two: layer norm couples the features of one example, batch norm
 couples the examples of a batch, so one example's gradient depends on the others in its batch.
