@@ -32,7 +32,12 @@
   ``div.math mjx-container`` (on a phone, many do); a keyboard scrolls only what can take the
   focus (axe-core's rule "scrollable-region-focusable"). As the theme does for code and tables,
   a small script makes each formula that overflows now a Tab stop, and no other
-  (``SCROLLABLE_MATH_JS``).
+  (``SCROLLABLE_MATH_JS``); it reads a formula's size when the browser has laid it out (a
+  ``ResizeObserver``), never forcing a layout of the page.
+
+- The theme's first script left the colour scheme "auto" for its later script to resolve: a
+  chapter's 17k elements were styled twice before the reader could scroll (Lighthouse's blocking
+  time). The same edit of the theme's layout resolves it at once (``THEME_EDITS``).
 
 - Sphinx 7.4 copies the static files (``html_static_path``: the site's CSS, the widget manager)
   only when it writes a page (sphinx-doc/sphinx#1810, fixed in Sphinx 8.2): a change to
@@ -74,6 +79,21 @@ THEME_EDITS = {
         ),
     ],
     "pydata_sphinx_theme/layout.html": [
+        (
+            # the head's script left the scheme "auto" for the theme's script to resolve once the
+            # page is parsed: the whole page (17k elements on a chapter) was styled twice
+            "colour scheme",
+            re.compile(
+                re.escape(
+                    'document.documentElement.dataset.theme = localStorage.getItem("theme") || '
+                    '"{{ default_mode }}";'
+                )
+            ),
+            "document.documentElement.dataset.theme = (function (mode) {"
+            ' return mode !== "auto" ? mode :'
+            ' matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";'
+            " })(document.documentElement.dataset.mode);",
+        ),
         (
             "search page test",
             re.compile(re.escape("{% if pagename == 'search' %}")),
@@ -236,19 +256,21 @@ named_equations.original = _assign_figure_numbers
 
 SCROLLABLE_MATH_JS = """
 document.addEventListener("DOMContentLoaded", function () {
-  const formulas = document.querySelectorAll("div.math mjx-container");
-  function focusable() {
-    formulas.forEach(function (formula) {
+  // sizes read as the browser lays the formulas out (their fonts, a resize), never forcing a layout
+  const observer = new ResizeObserver(function (entries) {
+    entries.forEach(function (entry) {
+      const formula = entry.target.closest("mjx-container");
       if (formula.scrollWidth > formula.clientWidth) {
         formula.tabIndex = 0;
       } else {
         formula.removeAttribute("tabindex");
       }
     });
-  }
-  focusable();
-  window.addEventListener("load", focusable);  // the formulas' fonts loaded: their widths
-  window.addEventListener("resize", focusable);
+  });
+  document.querySelectorAll("div.math mjx-container").forEach(function (formula) {
+    observer.observe(formula);
+    if (formula.firstElementChild) { observer.observe(formula.firstElementChild); }  // its mjx-math
+  });
 });
 """
 
