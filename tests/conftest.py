@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+sys.path.insert(1, str(Path(__file__).resolve().parents[1] / "_ext"))  # what a test checks against
 from sitetools import BUILD, CHROMIUM, CHROMIUM_ARGS, HTML, ROOT, serve  # noqa: E402  (shared with bench/)
 
 #: the fixtures whose tests `make test-fast` must leave out, and the marker it leaves them out by

@@ -3,15 +3,16 @@ the book in both editions, on a phone and a desktop: no line opens with a closin
 no heading ends with a line of one character, no number split by its hyphen (9e-06, 2-2-1)."""
 
 import pytest
+from line_breaks import CLOSING, NUMBER
 from sitetools import EDITIONS, TOC_PAGES
 
 from test_site import PHONE, open_offline
 
 PAGES = [folder + page for folder, _ in EDITIONS.values() for page in TOC_PAGES]
-#: the places that break a rule: {"punct": [...], "heads": [...], "numbers": [...]}
+#: the places that break a rule: {"punct": [...], "heads": [...], "numbers": [...]}; called with
+#: the extension's closing marks and number pattern (RULES)
 BREAKS = r"""
-() => {
-  const CLOSE = "，。；：、）！？」』》”’";
+([CLOSE, NUMBER]) => {
   const out = {punct: [], heads: [], numbers: []};
   const article = document.querySelector("article") || document.body;
   const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
@@ -37,7 +38,7 @@ BREAKS = r"""
       }
     }
   }
-  const number = /\d+(?:\.\d+)?e[-+]\d+|\d+(?:-\d+)+/g;
+  const number = new RegExp(NUMBER, "g");
   const all = document.createTreeWalker(article, NodeFilter.SHOW_ELEMENT);
   let e;
   while ((e = all.nextNode())) {
@@ -82,6 +83,7 @@ BREAKS = r"""
 }
 """
 #: the site without the extension's styles: the same pages break the rules there
+RULES = [CLOSING, NUMBER.pattern]
 UNSTYLED = ".nobr { white-space: normal !important; } h1, h2, h3 { text-wrap: wrap !important; }"
 
 
@@ -96,7 +98,7 @@ def test_no_line_opens_with_a_closing_mark_and_no_heading_ends_alone(
         browser, f"{site_url}/{page_path}", device=PHONE if device == "phone" else None
     )
     page.wait_for_load_state("load")
-    assert page.evaluate(BREAKS) == {"punct": [], "heads": [], "numbers": []}
+    assert page.evaluate(BREAKS, RULES) == {"punct": [], "heads": [], "numbers": []}
     page.context.close()
 
 
@@ -108,7 +110,7 @@ def test_the_check_sees_the_breaks_the_styles_prevent(browser, site_url):
     page, _ = open_offline(browser, f"{site_url}/zh/book/rnn.html", device=PHONE)
     page.add_style_tag(content=UNSTYLED)
     page.wait_for_load_state("load")
-    assert page.evaluate(BREAKS)["punct"]
+    assert page.evaluate(BREAKS, RULES)["punct"]
     page.context.close()
 
 

@@ -26,10 +26,12 @@ its own sequence, and the N copies' gradients are averaged back into the member'
 
 import numpy as np
 
-from backprop import lstm, rnn, rnn_training, validate
+from backprop import activations, lstm, rnn, rnn_training, validate
 from backprop.memory import kept
 
 PARAMS = (*lstm.PARAMS, "V", "c")
+#: the plain RNN's activation on the marked task, in training and in scoring
+RNN_ACTIVATION = "tanh"
 
 
 def init_ensemble(seeds, H, D=1, n_y=1, forget_bias=1.0):
@@ -224,7 +226,7 @@ def gradient_step(kind, params, xs, ys):
     """dC/dθ of each copy on its own sequence, the last step scored, full BPTT: ``(losses,
     grads)``. kind "rnn" (``rnn_training.ensemble_step``) or "lstm" (:func:`unchecked_step`)."""
     if kind == "rnn":
-        return rnn_training.ensemble_step(params, xs, ys, len(xs), "squared", "tanh", True)
+        return rnn_training.ensemble_step(params, xs, ys, len(xs), "squared", RNN_ACTIVATION, True)
     return unchecked_step(params, xs, ys, "squared", last_only=True)
 
 
@@ -233,7 +235,8 @@ def last_outputs(kind, params, xs):
     if kind == "lstm":
         return outputs(params, xs)[0][-1]
     h0 = np.zeros(params["b"].shape)
-    return rnn.run_steps(xs, **params, h0=h0, f=np.tanh)[2][-1]  # (RNN-O) o^T
+    f, _ = activations.get(RNN_ACTIVATION)
+    return rnn.run_steps(xs, **params, h0=h0, f=f)[2][-1]  # (RNN-O) o^T
 
 
 def train_marked(kind, params, steps, eta, rng, T, N):
