@@ -25,6 +25,7 @@ The few texts of its own (the 404 page's, and those ``selfcheck.py`` adds to
 template, ``site.pot``, which sphinx-intl merges as it does the pages'.
 """
 
+import functools
 import html
 import json
 import re
@@ -79,12 +80,19 @@ def translate(app, key):
     return translate_message(app, MESSAGES, key)
 
 
+@functools.lru_cache
+def site_catalogue(path, modified):
+    """msgid -> msgstr of site.po's translated entries (none fuzzy), read once per version of the
+    file (``modified``: its modification time)."""
+    return {e.msgid: e.msgstr for e in polib.pofile(path).translated_entries()}
+
+
 def translate_message(app, messages, key):
     """``messages[key]`` in the edition's language, from site.po (English when untranslated);
     ``messages`` is one of :data:`SITE_MESSAGES`."""
     po = Path(app.confdir, "locales", app.config.language or ENGLISH, "LC_MESSAGES", "site.po")
-    entry = polib.pofile(str(po)).find(messages[key]) if po.exists() else None
-    return entry.msgstr if entry and entry.msgstr and not entry.fuzzy else messages[key]
+    translations = site_catalogue(str(po), po.stat().st_mtime_ns) if po.exists() else {}
+    return translations.get(messages[key]) or messages[key]
 
 
 def columns(text):
