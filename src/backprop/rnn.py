@@ -200,24 +200,34 @@ def bptt(ys, cache, loss="squared"):
     dC/dh^T):
     dC/dh^T = V^⊤ dC^T/do^T, and dC/dh^t = V^⊤ dC^t/do^t + W^⊤ δ^{t+1} for t < T, where
     δ^{t+1} = dC/dh^{t+1} ⊙ f'(z^{t+1}) is the delta at z^{t+1}.
-    The loop runs over the rows r; row r holds step t = r + 1, the t of the comments.
+    :func:`full_grads` runs that recursion, one step back at a time.
     """
     ys = check_targets(ys, cache)
-    _, f_prime = act.get(cache["activation"])
-    xs, h_prevs, hs, zs = (cache[key] for key in ("xs", "h_prevs", "hs", "zs"))
     dos = output_delta(cache["os"], ys, loss)  # dC^t/do^t for every step, (T, n_y)
-    grads = {"V": dos.T @ hs, "c": dos.sum(axis=0)}  # dC/dV = Σ_t dC^t/do^t (h^t)^⊤, dC/dc
-    grads |= {name: np.zeros_like(cache[name]) for name in ("U", "W", "b")}
-    deltas = np.zeros_like(hs)
-    dh_next = np.zeros(hs.shape[1])  # W^⊤ δ^{t+1}, sent back to h^t; nothing after step T
-    for r in reversed(range(len(xs))):  # row r is step t = r + 1
-        deltas[r] = cache["V"].T @ dos[r] + dh_next  # dC/dh^t = V^⊤ dC^t/do^t + W^⊤ δ^{t+1}
-        dz, dh_next = step_backward(deltas[r], zs[r], cache["W"], f_prime)  # δ^t, W^⊤ δ^t
-        grads["U"] += np.outer(dz, xs[r])  # dC/dU += δ^t (x^t)^⊤
-        grads["W"] += np.outer(dz, h_prevs[r])  # dC/dW += δ^t (h^{t-1})^⊤
-        grads["b"] += dz  # dC/db += δ^t
+    grads, deltas = full_grads(dos, cache)
+    grads |= {"V": dos.T @ cache["hs"], "c": dos.sum(axis=0)}  # dC/dV = Σ_t dC^t/do^t (h^t)^⊤
     value = float(np.sum(loss_terms(cache["os"], ys, loss)))
     return value, in_callers_shapes(grads, cache), deltas
+
+
+def full_grads(dos, cache):
+    """dC/dU, dC/dW, dC/db of full BPTT from the output deltas dos = dC^t/do^t, (T, ..., n_y), in
+    one sweep back through time. Returns ``(grads, deltas)``; deltas (T, ..., n_h), row r holding
+    dC/dh^t of step t = r + 1. Any leading ensemble axes after T are kept (one sum per member).
+    """
+    _, f_prime = act.get(cache["activation"])
+    zs, W = cache["zs"], cache["W"]
+    deltas, dzs = np.zeros_like(zs), np.zeros_like(zs)
+    dh_next = np.zeros_like(zs[0])  # W^⊤ δ^{t+1}, sent back to h^t; nothing after step T
+    for r in reversed(range(len(zs))):  # row r is step t = r + 1
+        deltas[r] = vecmat(dos[r], cache["V"]) + dh_next  # dC/dh^t = V^⊤ dC^t/do^t + W^⊤ δ^{t+1}
+        dzs[r], dh_next = step_backward(deltas[r], zs[r], W, f_prime)  # δ^t, W^⊤ δ^t
+    grads = {
+        "U": outer_sum(dzs, cache["xs"]),  # dC/dU = Σ_t δ^t (x^t)^⊤
+        "W": outer_sum(dzs, cache["h_prevs"]),  # dC/dW = Σ_t δ^t (h^{t-1})^⊤
+        "b": dzs.sum(axis=0),  # dC/db = Σ_t δ^t
+    }
+    return grads, deltas
 
 
 def grad_h0(deltas, cache):

@@ -88,9 +88,13 @@ def ensemble_step(params, xs, ys, k, loss, activation, last_only=False):
     f, _ = act.get(activation)
     h0 = np.zeros(params["b"].shape)
     zs, hs, os, _ = rnn.run_steps(xs, **params, h0=h0, f=f)
-    cache = dict(params, xs=xs, zs=zs, hs=hs, h_prevs=np.concatenate([h0[None], hs[:-1]]))
+    h_prevs = np.concatenate([h0[None], hs[:-1]])
+    cache = dict(params, xs=xs, zs=zs, hs=hs, h_prevs=h_prevs, activation=activation)
     dos = scored(rnn.output_delta(os, ys, loss), last_only)  # dC^t/do^t, (T, B, n_y)
-    grads = rnn.truncated_grads(dos, cache | {"activation": activation}, k)
+    if np.all(np.asarray(k) >= len(xs)):  # full BPTT: one sweep back, O(T)
+        grads = rnn.full_grads(dos, cache)[0]
+    else:  # every loss reaching back k steps: k sweeps, O(T k)
+        grads = rnn.truncated_grads(dos, cache, k)
     grads["V"] = np.einsum("t...i,t...j->...ij", dos, hs)  # dC/dV = Σ_t dC^t/do^t (h^t)^⊤
     grads["c"] = dos.sum(axis=0)  # dC/dc = Σ_t dC^t/do^t
     return scored(rnn.loss_terms(os, ys, loss), last_only).sum(axis=(0, 2)), grads
