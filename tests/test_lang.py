@@ -8,6 +8,7 @@ from IPython.core.formatters import format_display_data
 from IPython.display import Markdown
 from ipywidgets.widgets import widget
 from ipywidgets.widgets.widget_link import Link
+from matplotlib import font_manager
 from matplotlib.figure import Figure
 
 from backprop import lang, linked, tables
@@ -146,6 +147,24 @@ def test_a_missing_font_is_a_clear_error(monkeypatch):
     monkeypatch.setitem(lang.FONTS, "xx", ["DejaVu Sans", "No Such Font"])
     with pytest.raises(RuntimeError, match="No Such Font"):
         lang.fonts("xx")
+
+
+def test_a_font_installed_after_matplotlib_listed_the_fonts_is_found(monkeypatch):
+    """matplotlib caches its font list on its first run: a font installed later (as CI
+    installs fonts-noto-cjk) must still be found, not reported missing."""
+    manager = font_manager.fontManager
+    files = {font.fname for font in manager.ttflist if font.name == lang.FONTS["zh_CN"][-1]}
+    stale = [font for font in manager.ttflist if font.fname not in files]
+    monkeypatch.setattr(manager, "ttflist", stale)  # the list as a cache from before the install
+    manager._findfont_cached.cache_clear()
+    lang.fonts.cache_clear()
+    assert not lang.installed(lang.FONTS["zh_CN"][-1])
+    try:
+        assert lang.fonts("zh_CN") == lang.FONTS["zh_CN"]
+        assert lang.installed(lang.FONTS["zh_CN"][-1])
+    finally:
+        lang.fonts.cache_clear()
+        manager._findfont_cached.cache_clear()
 
 
 def test_a_play_control_records_its_texts_in_the_figure_it_drives(catalogue, chinese):

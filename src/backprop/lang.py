@@ -122,16 +122,35 @@ def fonts(language):
     """The font families of ``language``'s figure texts; raises a clear error if its last one
     (the one with the language's glyphs) is not installed, rather than drawing empty boxes."""
     family = FONTS[language]
-    try:
-        font_manager.findfont(
-            font_manager.FontProperties(family=family[-1]), fallback_to_default=False
-        )
-    except ValueError:
+    if not installed(family[-1]):
+        add_system_fonts()  # matplotlib's cached font list may predate the font's install
+    if not installed(family[-1]):
         raise RuntimeError(
             f"the {language} figures need the font {family[-1]!r}: install it "
             "(Debian/Ubuntu: apt-get install fonts-noto-cjk), then rebuild"
-        ) from None
+        )
     return family
+
+
+def installed(family):
+    """Whether matplotlib knows a font of ``family``."""
+    try:
+        font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
+    except ValueError:
+        return False
+    return True
+
+
+def add_system_fonts():
+    """Add to matplotlib's font list the system fonts it lacks: matplotlib lists them once and
+    caches the list, so a font installed after its first run is otherwise never found."""
+    known = {font.fname for font in font_manager.fontManager.ttflist}
+    for path in font_manager.findSystemFonts():
+        if path not in known:
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError):  # a file FreeType cannot read, as matplotlib skips it
+                continue
 
 
 @contextmanager
