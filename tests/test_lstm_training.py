@@ -256,7 +256,7 @@ def test_the_lstm_learns_the_marked_bit_where_the_rnn_stays_at_chance():
 
 def test_in_200_steps_no_other_setting_learns_the_marked_bit_but_the_rnn_does_slowly():
     """The cures chapter's second table and the sentence after it: in 200 steps neither the RNN
-    at its best rate (from ρ(W) = 1, η = 0.3) nor the LSTM without its forget bias leaves
+    at a good rate (from ρ(W) = 1, η = 0.3) nor the LSTM without its forget bias leaves
     chance; trained five times longer at that rate, the RNN learns the task on some seeds."""
     settings = [("rnn", 1.0, 0.3), ("lstm", 0.0, 6.0)]
     quick = lstm_training.marked_settings([0, 5], settings, steps=200, tests=300)

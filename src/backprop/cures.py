@@ -50,8 +50,9 @@ def init_std(init, n_in):
 
     naive: 1 (W ~ N(0, 1), what a first attempt writes): Var(z^l) grows n_in-fold per layer.
     xavier: 1/sqrt(n_in), Var(W) = 1/n_in: (INIT-VAR) with E[a^2] ~ Var(z) (tanh, linear).
-    We take LeCun's form 1/n_in, the one (INIT-VAR) derives; Glorot's 2/(n_in + n_out) averages
-    the forward and backward conditions and is the same for the stack's square layers.
+    We take LeCun's form 1/n_in, the one (INIT-VAR) derives; Glorot's 2/(n_in + n_out) is 1 over
+    the mean of the two fans, a compromise between the forward condition (1/n_in) and the backward
+    one (1/n_out), and the same for the stack's square layers.
     he: sqrt(2/n_in), Var(W) = 2/n_in: (INIT-VAR) with E[a^2] = Var(z)/2 (ReLU).
     """
     if init not in INITS:
