@@ -4,9 +4,9 @@ edition needs beyond Sphinx's own translation.
 
 - What gettext translates is the prose: a cell's output (a check table, a figure) is drawn by the
   kernel in the edition's language (``backprop.lang``), and display maths is the same in every
-  language but for the words in its ``\text{...}`` ("that is", "or"). Outputs and wordless display
-  maths are marked untranslatable, so the catalogues hold only prose and a number that changes
-  with a run never makes an entry fuzzy.
+  language but for the words in its ``\text{...}`` ("that is", "or"). Outputs (but a figure's
+  caption, which the page writes) and wordless display maths are marked untranslatable, so the
+  catalogues hold only prose and a number that changes with a run never makes an entry fuzzy.
 
 - The language switch: every page names the same page of the other edition in a
   ``<link rel="alternate" hreflang>`` (its published address, and its address relative to the
@@ -58,7 +58,8 @@ def words_of(math):
 
 
 class OutputsNotTranslated(SphinxTransform):
-    """Outputs are not translated; display maths is, for its words, but not by Sphinx's Locale
+    """Outputs are not translated, but for a figure's caption (written in the page, in the cell's
+    ``mystnb: figure:`` options); display maths is, for its words, but not by Sphinx's Locale
     transform, which would parse the translation as reST (a MyST page's formula became "::"):
     :class:`LateTranslations` replaces its text."""
 
@@ -70,7 +71,8 @@ class OutputsNotTranslated(SphinxTransform):
         for output in self.document.findall(nodes.container):
             if "cell_output" in output["classes"]:
                 for node in output.findall(nodes.TextElement):
-                    node["translatable"] = False
+                    if not isinstance(node, nodes.caption):  # a figure's caption is page prose
+                        node["translatable"] = False
 
 
 #: an exercise's title is its difficulty, one of these (site.po translates them)

@@ -197,6 +197,31 @@ def check_figures_are_sharp_and_readable(page, min_font):
         assert image["font"] >= min_font, f"text of {image['font']:.1f} CSS px: {image}"
 
 
+#: a figure shown by a cell: a widget's view, or an image
+CELL_FIGURE = 'script[type="application/vnd.jupyter.widget-view+json"], img'
+
+
+@pytest.mark.parametrize("folder", FOLDERS)
+def test_every_figure_has_a_numbered_caption_in_its_editions_language(built_book, folder):
+    """Each cell output that shows a figure (a widget or an image) is a <figure> with a numbered
+    caption (the cell's ``mystnb: figure:`` option): in Chinese on a Chinese page."""
+    from bs4 import BeautifulSoup
+
+    figures = 0
+    for page in TOC_PAGES:
+        soup = BeautifulSoup((built_book / (folder + page)).read_text(), "html.parser")
+        for output in soup.select("div.cell_output"):
+            if not output.select(CELL_FIGURE):
+                continue
+            figures += 1
+            caption = output.select_one("figure > figcaption .caption-text")
+            assert caption and caption.get_text(strip=True), f"{page}: a figure with no caption"
+            assert output.select_one("figcaption .caption-number"), f"{page}: an unnumbered one"
+            chinese = re.search("[\u4e00-\u9fff]", caption.get_text())
+            assert bool(chinese) == (folder == "zh/"), f"{page}: {caption.get_text()[:60]}"
+    assert figures >= 18, figures  # the stills and the widgets of the chapters
+
+
 def test_every_icon_is_in_the_sites_icon_font(built_book):
     """The theme's icons are font glyphs from a subset (tools/icons.py): a page showing another
     icon would show an empty box."""
