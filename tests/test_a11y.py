@@ -6,12 +6,11 @@ One Chromium page per colour scheme goes from page to page (axe-core is injected
 site never loads it)."""
 
 import json
-import re
 from collections import namedtuple
 
 import pytest
 from playwright.sync_api import expect
-from sitetools import CHAPTERS, EDITIONS, ROOT, TOC_PAGES, settle
+from sitetools import CHAPTERS, CJK, EDITIONS, ROOT, TOC_PAGES, settle
 
 from test_site import FOLDERS, at_end, figure_state, linked_figures, open_offline, wait_for_change
 
@@ -186,7 +185,7 @@ def play_by_keyboard(page, figure, button, language):
         page.keyboard.press(key)
         expect(button).to_have_attribute("aria-pressed", playing, timeout=WAIT_MS)
     name = button.get_attribute("aria-label")  # in Chinese on a Chinese page, else in English
-    assert name and (language == "zh_CN") == bool(re.search(r"[\u4e00-\u9fff]", name)), name
+    assert name and (language == "zh_CN") == bool(CJK.search(name)), name
 
 
 def dropdown_by_keyboard(page, figure, select, language):

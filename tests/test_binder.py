@@ -12,10 +12,9 @@ from html import unescape
 import binder
 import comments
 import pytest
-from sitetools import CHAPTERS, HTML, ROOT, execute_chapter
+from sitetools import CHAPTERS, CJK, HTML, ROOT, execute_chapter
 
 PROBE = "import sys; print(sys.prefix, end='')"  #: the first cell: whose Python runs the kernel
-CJK = re.compile("[\u4e00-\u9fff]")
 DIRECTIVE_ALONE = re.compile(r"```\{[^}]*\}[^\n]*\n(?::[^\n]*\n)*```")  # an exercise's end
 LANGUAGES = ["en", "zh_CN"]
 RUNS = [(chapter, language) for chapter in CHAPTERS for language in LANGUAGES]

@@ -9,14 +9,13 @@ from pathlib import Path
 
 import comments
 import pytest
-from sitetools import BASE_PATH, CHAPTERS, EDITIONS, TOC_PAGES, widget_state
+from sitetools import BASE_PATH, CHAPTERS, CJK, EDITIONS, TOC_PAGES, widget_state
 
 from backprop.lang import bcp47
 from test_site import FOLDERS, SITE_PAGES, open_offline, wait_for_math_and_widgets
 
 pytestmark = pytest.mark.book
 ZH = EDITIONS["zh_CN"][0]
-CJK = re.compile(r"[\u4e00-\u9fff]")
 ENGLISH_WORDS = re.compile(r"[A-Za-z]{2,}(?:[ ,;-]+[A-Za-z]{2,}){2,}")  # three words in a row
 
 

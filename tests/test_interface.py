@@ -6,14 +6,13 @@ from html import unescape
 
 import polib
 import pytest
-from sitetools import HTML, ROOT
+from sitetools import CJK, HTML, ROOT
 
 from test_site import open_offline
 
 #: the attributes that name an interface element to a reader or a screen reader
 NAMING = re.compile(r'\s(title|aria-label|placeholder|data-bs-title|alt)="([^"]*)"')
 ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
-CJK = re.compile("[\u4e00-\u9fff]")
 #: the English edition's link names it in its own language, as a language switch does
 OTHER_EDITION = "English"
 TOGGLE = "Toggle hidden content"  #: renamed on the page by a script (interface.TOGGLE_JS)

@@ -2,17 +2,15 @@
 with one, each answers in the page by keyboard alone in both editions, and a bad ``:answer:``
 fails the build with the question's place."""
 
-import re
 import subprocess
 import sys
 
 import pytest
 import yaml
-from sitetools import EDITIONS, ROOT, settle
+from sitetools import CJK, EDITIONS, ROOT, settle
 
 from test_site import open_offline
 
-CJK = re.compile(r"[\u4e00-\u9fff]")
 #: the page the keyboard test answers on, in each edition
 PAGE = "book/graph.html"
 #: every ## section of a chapter but its exercises, with whether it holds a self-check

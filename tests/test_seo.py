@@ -2,20 +2,18 @@
 paints before its widgets load (``_ext/first_paint.py``), on every page of both editions."""
 
 import os
-import re
 import xml.etree.ElementTree as ElementTree
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from PIL import Image
-from sitetools import BASE_PATH, EDITIONS, TOC_PAGES, base_url, settle, widget_state_file
+from sitetools import BASE_PATH, CJK, EDITIONS, TOC_PAGES, base_url, settle, widget_state_file
 
 from backprop.lang import bcp47
 from test_site import FOLDERS, SITE_PAGES, check_every_control, linked_figures, open_offline
 
 pytestmark = pytest.mark.book
-CJK = re.compile(r"[\u4e00-\u9fff]")
 LANGUAGE_OF_FOLDER = {folder: language for language, (folder, _) in EDITIONS.items()}
 SITE = base_url()  #: the published site's address
 NOT_FOUND = {"en": "Page not found", "zh_CN": "找不到页面"}  #: the 404 page's heading

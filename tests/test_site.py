@@ -5,10 +5,12 @@ import re
 from urllib.parse import urlparse
 
 import pytest
+from bs4 import BeautifulSoup
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 from sitetools import (
     BUDGETS_MB,
+    CJK,
     EDITIONS,
     MIN_FONT_PX,
     TOC_PAGES,
@@ -205,8 +207,6 @@ CELL_FIGURE = 'script[type="application/vnd.jupyter.widget-view+json"], img'
 def test_every_figure_has_a_numbered_caption_in_its_editions_language(built_book, folder):
     """Each cell output that shows a figure (a widget or an image) is a <figure> with a numbered
     caption (the cell's ``mystnb: figure:`` option): in Chinese on a Chinese page."""
-    from bs4 import BeautifulSoup
-
     figures = 0
     for page in TOC_PAGES:
         soup = BeautifulSoup((built_book / (folder + page)).read_text(), "html.parser")
@@ -217,7 +217,7 @@ def test_every_figure_has_a_numbered_caption_in_its_editions_language(built_book
             caption = output.select_one("figure > figcaption .caption-text")
             assert caption and caption.get_text(strip=True), f"{page}: a figure with no caption"
             assert output.select_one("figcaption .caption-number"), f"{page}: an unnumbered one"
-            chinese = re.search("[\u4e00-\u9fff]", caption.get_text())
+            chinese = CJK.search(caption.get_text())
             assert bool(chinese) == (folder == "zh/"), f"{page}: {caption.get_text()[:60]}"
     assert figures >= 18, figures  # the stills and the widgets of the chapters
 

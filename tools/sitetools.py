@@ -50,6 +50,8 @@ def toc_files(entry):
 #: the site's editions: language -> (its folder under the site's root, its name in itself). Each
 #: language but English has its catalogues in locales/<language>/ (docs/DESIGN.md, "Editions").
 EDITIONS = {"en": ("", "English"), "zh_CN": ("zh/", "中文")}
+#: a Chinese character (the CJK Unified Ideographs): text in the Chinese edition's language
+CJK = re.compile("[\u4e00-\u9fff]")
 
 
 TOC_PAGES = [f + ".html" for f in toc_files(yaml.safe_load((ROOT / "_toc.yml").read_text()))]

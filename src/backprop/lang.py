@@ -124,11 +124,11 @@ def fonts(language):
     family = FONTS[language]
     if not installed(family[-1]):
         add_system_fonts()  # matplotlib's cached font list may predate the font's install
-    if not installed(family[-1]):
-        raise RuntimeError(
-            f"the {language} figures need the font {family[-1]!r}: install it "
-            "(Debian/Ubuntu: apt-get install fonts-noto-cjk), then rebuild"
-        )
+        if not installed(family[-1]):
+            raise RuntimeError(
+                f"the {language} figures need the font {family[-1]!r}: install it "
+                "(Debian/Ubuntu: apt-get install fonts-noto-cjk), then rebuild"
+            )
     return family
 
 
