@@ -53,16 +53,16 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt constraints.txt pyproj
 	touch $@
 
 # The browser assets the site serves itself (no CDN): pinned in package.json / package-lock.json.
-# MathJax typesets the math at build time (_ext/typeset.py): the site serves only its fonts.
+# MathJax typesets the math into MathML at build time (_ext/typeset.py), which also cuts the math
+# font down to the site's characters: the site serves no MathJax file.
 _vendor/.installed: package.json package-lock.json tools/icons.py $(VENV)/.installed
 	npm ci --no-audit --no-fund --ignore-scripts
-	rm -rf _vendor && mkdir -p _vendor/widgets _vendor/mathjax/output/chtml/fonts
+	rm -rf _vendor && mkdir -p _vendor/widgets
 	cp node_modules/@jupyter-widgets/html-manager/dist/embed.js \
 	   node_modules/@jupyter-widgets/html-manager/dist/*.woff* \
 	   node_modules/@jupyter-widgets/html-manager/dist/*.ttf \
 	   node_modules/@jupyter-widgets/html-manager/dist/*.eot \
 	   node_modules/@jupyter-widgets/html-manager/dist/*.svg _vendor/widgets/
-	cp -r node_modules/mathjax-full/es5/output/chtml/fonts/woff-v2 _vendor/mathjax/output/chtml/fonts/
 	$(PY) tools/icons.py _vendor/icons
 	touch $@
 

@@ -29,7 +29,7 @@
   navigation", translated by the theme), by the same edit of the theme's templates as they load.
 
 - A display formula wider than the room beside its number scrolls sideways inside the theme's
-  ``div.math mjx-container`` (on a phone, many do); a keyboard scrolls only what can take the
+  ``div.formula`` (``typeset.py``; on a phone, many do); a keyboard scrolls only what can take the
   focus (axe-core's rule "scrollable-region-focusable"). As the theme does for code and tables,
   a small script makes each formula that overflows now a Tab stop, and no other
   (``SCROLLABLE_MATH_JS``); it reads a formula's size when the browser has laid it out (a
@@ -60,7 +60,7 @@ from sphinx.environment.collectors.toctree import TocTreeCollector
 from sphinx.errors import ExtensionError
 from sphinx.jinja2glue import BuiltinTemplateLoader
 from sphinx.search import zh
-from typeset import drop_mathjax_scripts, typeset_site
+from typeset import SCRIPT_DIGEST, drop_mathjax_scripts, typeset_site
 
 #: what the theme's templates are read with, as Sphinx loads them: the end of a template's path
 #: -> [(what, pattern, replacement), ...]; each pattern is found exactly once, else the theme
@@ -259,7 +259,7 @@ document.addEventListener("DOMContentLoaded", function () {
   // sizes read as the browser lays the formulas out (their fonts, a resize), never forcing a layout
   const observer = new ResizeObserver(function (entries) {
     entries.forEach(function (entry) {
-      const formula = entry.target.closest("mjx-container");
+      const formula = entry.target.closest("div.formula");
       if (formula.scrollWidth > formula.clientWidth) {
         formula.tabIndex = 0;
       } else {
@@ -267,9 +267,9 @@ document.addEventListener("DOMContentLoaded", function () {
       }
     });
   });
-  document.querySelectorAll("div.math mjx-container").forEach(function (formula) {
+  document.querySelectorAll("div.math > div.formula").forEach(function (formula) {
     observer.observe(formula);
-    if (formula.firstElementChild) { observer.observe(formula.firstElementChild); }  // its mjx-math
+    if (formula.firstElementChild) { observer.observe(formula.firstElementChild); }  // its math
   });
 });
 """
@@ -277,7 +277,9 @@ document.addEventListener("DOMContentLoaded", function () {
 
 #: a digest of what this extension edits in every page: Sphinx rewrites only the pages it finds
 #: outdated and does not read an extension's code, but a changed "html" setting rewrites them all
-PAGE_EDITS = hashlib.sha256(repr((THEME_EDITS, SCROLLABLE_MATH_JS)).encode()).hexdigest()
+PAGE_EDITS = hashlib.sha256(
+    repr((THEME_EDITS, SCROLLABLE_MATH_JS, SCRIPT_DIGEST)).encode()
+).hexdigest()
 
 
 def setup(app):

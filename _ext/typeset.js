@@ -1,29 +1,83 @@
-// Typesets TeX into MathJax's CommonHTML markup at build time, so pages need no MathJax script.
+// Typesets TeX into MathML at build time, which the browser lays out itself: the pages load no
+// MathJax script, and a formula is a few elements, not the dozens of MathJax's HTML output.
 // Input (stdin): JSON [{"tex": "...", "display": true}, ...]. Output (stdout): JSON
-// {"html": ["<mjx-container ...>", ...], "css": "the stylesheet for exactly these formulas"};
-// the css names its fonts under FONT_URL, which the caller replaces with the page's own path.
+// {"html": ["<math ...>...</math>", ...]}.
 const { mathjax } = require("mathjax-full/js/mathjax.js");
 const { TeX } = require("mathjax-full/js/input/tex.js");
-const { CHTML } = require("mathjax-full/js/output/chtml.js");
 const { liteAdaptor } = require("mathjax-full/js/adaptors/liteAdaptor.js");
 const { RegisterHTMLHandler } = require("mathjax-full/js/handlers/html.js");
-const { AssistiveMmlHandler } = require("mathjax-full/js/a11y/assistive-mml.js");
+const { SerializedMmlVisitor } = require("mathjax-full/js/core/MmlTree/SerializedMmlVisitor.js");
+const { STATE } = require("mathjax-full/js/core/MathItem.js");
 const { AllPackages } = require("mathjax-full/js/input/tex/AllPackages.js");
 
-const adaptor = liteAdaptor();
-AssistiveMmlHandler(RegisterHTMLHandler(adaptor)); // hidden MathML for screen readers
+RegisterHTMLHandler(liteAdaptor());
 // Every package MathJax's browser build would load (some on demand, through autoload), but not
 // textmacros, which the browser build leaves out too (with it, \text{max_norm} is an error).
 const skip = ["bussproofs", "noerrors", "textmacros"];
 const packages = AllPackages.filter((name) => !skip.includes(name));
 const doc = mathjax.document("", {
   InputJax: new TeX({ packages, formatError: (jax, error) => jax.formatError(error) }),
-  // In a browser MathJax scales the math to the x-height of the text around it; the theme's sans
-  // fonts' x-height is about 1.2 times that of MathJax's TeX font.
-  OutputJax: new CHTML({ fontURL: "FONT_URL", adaptiveCSS: true, scale: 1.2, matchFontHeight: false }),
 });
+const visitor = new SerializedMmlVisitor();
+
+// MathML Core (what browsers lay out) draws a letter in another alphabet (\mathbb{R},
+// \mathcal{L}, \mathbf{1}) only as its own Unicode character, not through mathvariant: the
+// first letter and digit of each alphabet in Unicode's Mathematical Alphanumeric Symbols, and the
+// letters that Unicode had already placed among the Letterlike Symbols.
+const ALPHABETS = {
+  bold: { A: 0x1d400, a: 0x1d41a, 0: 0x1d7ce },
+  "double-struck": { A: 0x1d538, a: 0x1d552, 0: 0x1d7d8 },
+  script: { A: 0x1d49c, a: 0x1d4b6 },
+};
+const LETTERLIKE = {
+  "double-struck": { C: 0x2102, H: 0x210d, N: 0x2115, P: 0x2119, Q: 0x211a, R: 0x211d, Z: 0x2124 },
+  script: { B: 0x212c, E: 0x2130, F: 0x2131, H: 0x210b, I: 0x2110, L: 0x2112, M: 0x2133,
+            R: 0x211b, e: 0x212f, g: 0x210a, o: 0x2134 },
+};
+
+function inAlphabet(variant, text) {
+  return Array.from(text, (c) => {
+    const own = (LETTERLIKE[variant] || {})[c];
+    if (own) return String.fromCodePoint(own);
+    const first = /[A-Z]/.test(c) ? "A" : /[a-z]/.test(c) ? "a" : /[0-9]/.test(c) ? "0" : null;
+    const start = first && ALPHABETS[variant][first];
+    if (!start) throw new Error(`no ${variant} character for ${c}`);
+    return String.fromCodePoint(start + c.charCodeAt(0) - first.charCodeAt(0));
+  }).join("");
+}
+
+// A prime is a raised glyph of its own: MathJax writes x' as a superscript (x^\prime) and draws
+// an alternate glyph there; in MathML Core the superscript would shrink and lift it twice.
+const PRIMED = /<msup>(<(mi|mn|mo)(?: [^>]*)?>[^<]*<\/\2>)<mo>(&#x2032;|&#x2033;|&#x2034;)<\/mo><\/msup>/g;
+
+function core(mathml) {
+  return mathml
+    .replace(/>\s+</g, "><") // the serializer's indentation
+    .replace(/ data-mjx-[\w-]+="[^"]*"/g, "") // MathJax's notes to itself
+    .replace(PRIMED, '<mrow>$1<mo lspace="0" rspace="0">$3</mo></mrow>')
+    // \hat and \tilde in the math font's accents, not the keyboard's ^ and ~ (TeX's own names)
+    .replace(/<mo stretchy="false">\^<\/mo><\/mover>/g, '<mo stretchy="false">&#x2C6;</mo></mover>')
+    .replace(/<mo stretchy="false">~<\/mo><\/mover>/g, '<mo stretchy="false">&#x2DC;</mo></mover>')
+    .replace(/<(mi|mn) mathvariant="([\w-]+)">([^<]*)<\/\1>/g, (whole, tag, variant, text) =>
+      ALPHABETS[variant] ? `<${tag}>${inAlphabet(variant, decode(text))}</${tag}>` : whole);
+}
+
+function decode(text) {
+  return text.replace(/&#x([0-9A-F]+);/gi, (_, hex) => String.fromCodePoint(parseInt(hex, 16)));
+}
+
+// MathML Core sets an accent (\hat, \bar, \vec) close over its letter only when the <mover>
+// says it is one; MathJax marks its accent's operator instead.
+function markAccents(node) {
+  const over = node.isKind("mover") || node.isKind("munderover") ? node.childNodes[node.over] : null;
+  if (over && over.isKind("mo") && over.getProperty("mathaccent")) {
+    node.attributes.set("accent", true);
+  }
+  (node.childNodes || []).forEach((child) => child && markAccents(child));
+  return node;
+}
+
 const formulas = JSON.parse(require("fs").readFileSync(0, "utf8"));
 const html = formulas.map(({ tex, display }) =>
-  adaptor.outerHTML(doc.convert(tex, { display })));
-const css = adaptor.textContent(doc.outputJax.styleSheet(doc));
-process.stdout.write(JSON.stringify({ html, css }));
+  core(visitor.visitTree(markAccents(doc.convert(tex, { display, end: STATE.CONVERT })))));
+process.stdout.write(JSON.stringify({ html }));

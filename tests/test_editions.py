@@ -112,7 +112,7 @@ PROSE = """() => Array.from(document.querySelectorAll(
   .filter(e => !e.closest('pre, .cell_input, .highlight, dl.py, .sig'))
   .filter(e => !(e.closest('tr') && /[\u4e00-\u9fff]/.test(e.closest('tr').textContent)))
   .map(e => { const c = e.cloneNode(true);
-              c.querySelectorAll('code, .math, mjx-container, .pre').forEach(x => x.remove());
+              c.querySelectorAll('code, .math, math, .pre').forEach(x => x.remove());
               return c.textContent.replace(/\\s+/g, ' ').trim(); })"""
 
 

@@ -20,7 +20,7 @@ BREAKS = r"""
   let node;
   while ((node = walker.nextNode())) {
     const el = node.parentElement;
-    const skip = "mjx-container, pre, code, .cell_output, script, style, .headerlink";
+    const skip = "math, pre, code, .cell_output, script, style, .headerlink";
     if (!el || el.closest(skip)) continue;
     const block = el.closest("p, li, dd, td, th, h1, h2, h3, h4");
     if (!block) continue;
@@ -51,7 +51,7 @@ BREAKS = r"""
       while ((t = w.nextNode())) {
         const end = offset + t.data.length;
         for (let i = Math.max(m.index, offset); i < Math.min(m.index + m[0].length, end); i++) {
-          if (t.parentElement.closest("mjx-container")) continue;
+          if (t.parentElement.closest("math")) continue;
           range.setStart(t, i - offset); range.setEnd(t, i - offset + 1);
           const r = range.getClientRects()[0];
           if (r) tops.add(Math.round(r.top / 4));
@@ -114,8 +114,8 @@ def test_the_check_sees_the_breaks_the_styles_prevent(browser, site_url):
     page.context.close()
 
 
-#: the fonts of the Chinese words inside formulas (MathJax's mjx-utext, which asks for a serif)
-FORMULA_WORDS = """() => Array.from(document.querySelectorAll('mjx-utext[variant="normal"]'))
+#: the fonts of the Chinese words inside formulas (\\text{...}: MathML's mtext)
+FORMULA_WORDS = """() => Array.from(document.querySelectorAll("mtext"))
   .filter(u => /[\\u4e00-\\u9fff]/.test(u.textContent))
   .map(u => getComputedStyle(u).fontFamily)"""
 
@@ -123,12 +123,13 @@ FORMULA_WORDS = """() => Array.from(document.querySelectorAll('mjx-utext[variant
 @pytest.mark.book
 @pytest.mark.browser
 def test_chinese_words_in_formulas_are_in_the_pages_sans_serif(browser, site_url):
-    # zh cures: \\text{样本} in the layer norm's backward. The page's font stack, whose
-    # Chinese is the sans-serif the text around the formula is set in, not MathJax's serif.
+    # zh cures: \\text{样本} in the layer norm's backward. The math font, which has no Chinese,
+    # then the page's font stack, whose Chinese is the sans-serif the text around the formula is
+    # set in, not the reader's default serif.
     page, _ = open_offline(browser, f"{site_url}/zh/book/cures.html")
     page.wait_for_load_state("load")
     fonts = page.evaluate(FORMULA_WORDS)
     assert fonts, "no Chinese word inside a formula: the check would be blind"
     body = page.evaluate("getComputedStyle(document.querySelector('.bd-article p')).fontFamily")
-    assert all(f.startswith("MJXZERO") and f.endswith(body) for f in fonts), (fonts, body)
+    assert all(f.startswith('"STIX Two Math"') and f.endswith(body) for f in fonts), (fonts, body)
     page.context.close()

@@ -119,11 +119,11 @@ def check_page_offline(browser, built_book, url, slowdown=1):
     ``slowdown`` times slower than this machine's."""
     page, problems = open_offline(browser, url, slowdown=slowdown)
     has_math, views = wait_for_math_and_widgets(page)
-    if has_math:  # every formula typeset (at build time), none an error, MathJax's font shown
-        untypeset = page.locator(".math:not(:has(mjx-container))")
+    if has_math:  # every formula MathML (typeset at build time), none an error, in its font
+        untypeset = page.locator(".math:not(:has(math))")
         assert untypeset.count() == 0, f"math not typeset: {untypeset.first.inner_text()[:80]}"
-        assert page.locator("mjx-merror").count() == 0, "MathJax reported an error in a formula"
-        assert page.evaluate("document.fonts.check('16px MJXTEX')"), "MathJax's font is missing"
+        assert page.locator("merror").count() == 0, "MathJax reported an error in a formula"
+        assert page.evaluate(MATH_FONT_LOADED), "the math font did not load"
         assert not page.evaluate(CUT_FORMULAS), "display formulas cut off at the column's edge"
         unmarked = page.evaluate(UNMARKED_SCROLLING)
         assert not unmarked, f"formulas that scroll with no shade at their edge: {unmarked}"
@@ -150,10 +150,16 @@ def check_page_offline(browser, built_book, url, slowdown=1):
     page.context.close()
 
 
+# The math font (_ext/typeset.py) loaded, not merely declared: once the page's fonts are ready.
+MATH_FONT_LOADED = """async () => { await document.fonts.ready;
+  return Array.from(document.fonts).some(f => f.family.includes("STIX Two Math")
+                                             && f.status === "loaded"); }"""
+
+
 # Display formulas wider than their column (their ids): none on a desktop, and a wider one (on a
-# phone) must scroll sideways rather than be cut off. MathJax's box inside a formula's box scrolls
-# by itself (on a desktop too: (conv-bp-rot) is wider than the column), with its shades.
-FORMULA_BOXES = "'div.math, div.math > mjx-container'"
+# phone) must scroll sideways rather than be cut off. A formula's own box (div.formula, beside its
+# number) scrolls (on a desktop too: (conv-bp-rot) is wider than the column), with its shades.
+FORMULA_BOXES = "'div.math, div.math > div.formula'"
 CUT_FORMULAS = f"""() => Array.from(document.querySelectorAll({FORMULA_BOXES}))
   .filter(d => d.scrollWidth > d.clientWidth + 2
                && ((innerWidth >= 1000 && d.matches('div.math'))

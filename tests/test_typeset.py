@@ -1,0 +1,83 @@
+"""The math, typeset at build time (_ext/typeset.py and typeset.js): MathML that a browser lays
+out as the TeX meant it (MathML Core leaves out what MathJax relies on), and a math font that holds
+every character the site's formulas draw."""
+
+import html
+import re
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+from fontTools.ttLib import TTFont
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "_ext"))
+sys.path.insert(0, str(Path(__file__).parents[1] / "tools"))
+import typeset  # noqa: E402  (Sphinx loads it from _ext/)
+from sitetools import EDITIONS, ROOT  # noqa: E402
+
+MATH = re.compile(r"<math xmlns=\"http://www.w3.org/1998/Math/MathML\".*?</math>", re.S)
+
+
+def wide(character):
+    """A character of East Asian width: a Chinese character or mark."""
+    return unicodedata.east_asian_width(character) in "WF"
+
+
+def mathml(tex, display=False):
+    """The MathML typeset.js writes for one formula."""
+    return typeset.typeset([(tex, display)], ROOT)[0]
+
+
+@pytest.mark.parametrize(
+    ("tex", "character"),
+    [(r"\mathbb{R}", "ℝ"), (r"\mathbb{E}", "𝔼"), (r"\mathcal{L}", "ℒ"), (r"\mathbb{1}", "𝟙")],
+)
+def test_a_letter_of_another_alphabet_is_its_own_character(tex, character):
+    # MathML Core draws no other alphabet through mathvariant (only "normal" is kept)
+    markup = mathml(tex)
+    assert character in markup, markup
+    assert not set(re.findall(r'mathvariant="([\w-]+)"', markup)) - {"normal", "monospace"}
+
+
+def test_an_accent_sits_on_its_letter():
+    markup = mathml(r"\hat{x}_j + \tilde{h}")
+    assert markup.count('<mover accent="true">') == 2, markup
+    assert "^" not in markup and "~" not in markup, "the keyboard's marks, not the font's accents"
+
+
+def test_a_prime_is_not_a_superscript():
+    # x' is x^\prime in TeX: as a MathML superscript the prime would shrink and rise twice
+    markup = mathml(r"\sigma'(z) + a_{i',j'} + (x^2)'")
+    assert "<msup><mi>x</mi><mn>2</mn></msup>" in markup
+    assert markup.count("&#x2032;") == 4
+    assert not re.search(r"<msup>(?:(?!</msup>).)*&#x2032;", markup)
+
+
+def test_display_and_inline_formulas():
+    assert 'display="block"' in mathml("x", display=True)
+    assert 'display="block"' not in mathml("x")
+    assert "<merror" in mathml(r"\frac{1}"), "a TeX error shows as an error, not as a formula"
+
+
+def test_every_letter_has_its_math_italic():
+    # a one-letter <mi> is drawn in the math italic alphabet: the font must hold those
+    assert [typeset.italic(c) for c in "xWδΔh1="] == ["𝑥", "𝑊", "𝛿", "𝛥", "ℎ", None, None]
+
+
+@pytest.mark.book
+@pytest.mark.parametrize("language", EDITIONS)
+def test_the_math_font_has_every_character_of_the_sites_formulas(built_book, language):
+    folder = built_book / EDITIONS[language][0]
+    others = [built_book / f for f, _ in EDITIONS.values() if f and f != EDITIONS[language][0]]
+    pages = [p for p in folder.rglob("*.html") if not any(o in p.parents for o in others)]
+    formulas = [m for page in pages for m in MATH.findall(page.read_text(encoding="utf-8"))]
+    assert len(formulas) > 500, "too few formulas found: the check would be blind"
+    drawn = {c for m in formulas for t in re.findall(r">([^<]+)<", m) for c in html.unescape(t)}
+    drawn |= {typeset.italic(c) for c in drawn} - {None}
+    font = TTFont(folder / "_static" / typeset.FONT_FILE)
+    cmap = font.getBestCmap()
+    # Chinese characters and marks (wide) are drawn in the page's font (assets/course.css)
+    missing = {c for c in drawn if ord(c) not in cmap and not (wide(c) or c.isspace())}
+    assert not missing, f"characters of formulas the math font lacks: {sorted(missing)}"
+    assert "MATH" in font, "the font lost its MATH table (how operators stretch)"
