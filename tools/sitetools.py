@@ -188,7 +188,11 @@ MIN_FONT_PX = {"desktop": 12.0, "phone": 10.0}
 
 #: a page has settled: loaded, every widget view rendered into its output area (beside its
 #: script), every image loaded and no font loading (after a layout: layout asks for the fonts).
-SETTLED = """() => document.readyState === 'complete'
+#: A still loads as the reader comes near it (loading="lazy"): asked for here, every one at
+#: once, as if the reader had scrolled to the end (in the check itself, which is asked again
+#: after a redirect, as the site's root page makes).
+SETTLED = """() => (document.querySelectorAll('img[loading=lazy]').forEach(i => (i.loading = '')),
+  document.readyState === 'complete')
   && Array.from(document.querySelectorAll('script[type$="widget-view+json"]')).every(s => {
        const area = s.parentElement.querySelector('.widget-subarea');
        return area && area.children.length > 0; })
