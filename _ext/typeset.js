@@ -48,13 +48,17 @@ function inAlphabet(variant, text) {
 
 // A prime is a raised glyph of its own: MathJax writes x' as a superscript (x^\prime) and draws
 // an alternate glyph there; in MathML Core the superscript would shrink and lift it twice.
-const PRIMED = /<msup>(<(mi|mn|mo)(?: [^>]*)?>[^<]*<\/\2>)<mo>(&#x2032;|&#x2033;|&#x2034;)<\/mo><\/msup>/g;
+const PRIMED =
+  /<msup>(<(mi|mn|mo)(?: [^>]*)?>[^<]*<\/\2>)<mo>(&#x2032;|&#x2033;|&#x2034;)<\/mo><\/msup>/g;
 
 function core(mathml) {
   return mathml
     .replace(/>\s+</g, "><") // the serializer's indentation
     .replace(/ data-mjx-[\w-]+="[^"]*"/g, "") // MathJax's notes to itself
     .replace(PRIMED, '<mrow>$1<mo lspace="0" rspace="0">$3</mo></mrow>')
+    // a table cell's content in one mrow, which assets/course.css aligns in the cell
+    .replace(/<mtd([^>]*)>/g, "<mtd$1><mrow>")
+    .replace(/<\/mtd>/g, "</mrow></mtd>")
     // \hat and \tilde in the math font's accents, not the keyboard's ^ and ~ (TeX's own names)
     .replace(/<mo stretchy="false">\^<\/mo><\/mover>/g, '<mo stretchy="false">&#x2C6;</mo></mover>')
     .replace(/<mo stretchy="false">~<\/mo><\/mover>/g, '<mo stretchy="false">&#x2DC;</mo></mover>')
@@ -77,7 +81,58 @@ function markAccents(node) {
   return node;
 }
 
+// The spaces TeX puts between a formula's atoms (thin after \log, none around a unary minus or
+// between two relations, none in a script), written where MathML Core reads them: an operator's
+// lspace and rspace, which replace its operator dictionary's (which knows nothing of TeX's
+// classes), and an mspace before an atom that follows no operator. MathJax's HTML output puts
+// each node's texSpacing() before it; so here, in every row of the formula.
+function texSpacing(node) {
+  (node.childNodes || []).forEach((child) => child && texSpacing(child));
+  if (!node.isKind("mrow")) return node;
+  const row = [];
+  let previous = null;
+  for (const child of node.childNodes) {
+    const space = child.texSpacing() || "0";
+    if (isOperator(child)) {
+      setSpace(child.coreMO(), "lspace", space);
+      setSpace(child.coreMO(), "rspace", "0");
+    } else if (space !== "0" && previous && isOperator(previous)) {
+      setSpace(previous.coreMO(), "rspace", space);
+    } else if (space !== "0") {
+      const gap = node.factory.create("mspace");
+      gap.attributes.set("width", space);
+      gap.parent = node;
+      row.push(gap);
+    }
+    row.push(child);
+    previous = child;
+  }
+  node.childNodes = row;
+  return node;
+}
+
+// an operator (or an operator with scripts, or a group of one) that its row spaces as a whole
+function isOperator(node) {
+  return node.isEmbellished && !(node.parent && node.parent.isEmbellished);
+}
+
+// MathJax's named spaces (TEXSPACELENGTH), which MathML Core does not know, in eighteenths of em
+const SPACES = ["veryverythin", "verythin", "thin", "medium", "thick", "verythick", "veryverythick"];
+
+function setSpace(mo, name, value) {  // a space the TeX gave explicitly stays as it is
+  if (!mo.attributes.isSet(name) || mo.getProperty(`course-${name}`)) {
+    const named = SPACES.indexOf(value.replace(/mathspace$/, ""));
+    mo.attributes.set(name, named < 0 ? value : `${((named + 1) / 18).toFixed(4)}em`);
+    mo.setProperty(`course-${name}`, true);
+  }
+}
+
 const formulas = JSON.parse(require("fs").readFileSync(0, "utf8"));
 const html = formulas.map(({ tex, display }) =>
-  core(visitor.visitTree(markAccents(doc.convert(tex, { display, end: STATE.CONVERT })))));
+  core(visitor.visitTree(typesetTree(doc.convert(tex, { display, end: STATE.CONVERT })))));
+
+function typesetTree(root) {  // what MathJax's output would do to the tree, for MathML Core
+  root.setTeXclass(null); // each atom's TeX class, and the class of the atom before it
+  return texSpacing(markAccents(root));
+}
 process.stdout.write(JSON.stringify({ html }));

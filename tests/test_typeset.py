@@ -81,3 +81,27 @@ def test_the_math_font_has_every_character_of_the_sites_formulas(built_book, lan
     missing = {c for c in drawn if ord(c) not in cmap and not (wide(c) or c.isspace())}
     assert not missing, f"characters of formulas the math font lacks: {sorted(missing)}"
     assert "MATH" in font, "the font lost its MATH table (how operators stretch)"
+
+
+def test_the_spaces_are_texs():
+    # MathML Core spaces an operator by its dictionary, which knows nothing of TeX's classes: the
+    # spaces TeX puts are written on the operators, in lengths (no named spaces in MathML Core)
+    markup = mathml(r"a \mathrel{+}= -\log \hat y + x^{t-1}")
+    found = re.findall(r'<mo lspace="([^"]*)" rspace="([^"]*)">([^<]*)<', markup)
+    thin, medium, thick = "0.1667em", "0.2222em", "0.2778em"
+    assert [(html.unescape(text), left, right) for left, right, text in found] == [
+        ("+", thick, "0"),  # \mathrel{+}: a relation's space before it
+        ("=", "0", "0"),  # none between two relations
+        ("\u2212", thick, thin),  # a unary minus: none before its operand, a thin one before log
+        ("\u2061", "0", thin),  # log's argument a thin space away
+        ("+", medium, medium),  # a binary operator
+        ("\u2212", "0", "0"),  # none in a script
+    ]
+    assert "mathspace" not in markup
+
+
+def test_a_table_cell_is_one_row():
+    # assets/course.css aligns an aligned environment's columns by the mrow each cell holds
+    markup = mathml(r"\begin{aligned} a &= b + c \\ d &= e \end{aligned}", display=True)
+    cells = re.findall(r"<mtd>(.*?)</mtd>", markup)
+    assert len(cells) == 4 and all(c.startswith("<mrow>") and c.endswith("</mrow>") for c in cells)
