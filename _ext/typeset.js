@@ -100,7 +100,7 @@ function texSpacing(node) {
       setSpace(previous.coreMO(), "rspace", space);
     } else if (space !== "0") {
       const gap = node.factory.create("mspace");
-      gap.attributes.set("width", space);
+      gap.attributes.set("width", length(space));
       gap.parent = node;
       row.push(gap);
     }
@@ -119,10 +119,14 @@ function isOperator(node) {
 // MathJax's named spaces (TEXSPACELENGTH), which MathML Core does not know, in eighteenths of em
 const SPACES = ["veryverythin", "verythin", "thin", "medium", "thick", "verythick", "veryverythick"];
 
+function length(space) {
+  const named = SPACES.indexOf(space.replace(/mathspace$/, ""));
+  return named < 0 ? space : `${((named + 1) / 18).toFixed(4)}em`;
+}
+
 function setSpace(mo, name, value) {  // a space the TeX gave explicitly stays as it is
   if (!mo.attributes.isSet(name) || mo.getProperty(`course-${name}`)) {
-    const named = SPACES.indexOf(value.replace(/mathspace$/, ""));
-    mo.attributes.set(name, named < 0 ? value : `${((named + 1) / 18).toFixed(4)}em`);
+    mo.attributes.set(name, length(value));
     mo.setProperty(`course-${name}`, true);
   }
 }

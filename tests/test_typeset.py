@@ -86,7 +86,7 @@ def test_the_math_font_has_every_character_of_the_sites_formulas(built_book, lan
 def test_the_spaces_are_texs():
     # MathML Core spaces an operator by its dictionary, which knows nothing of TeX's classes: the
     # spaces TeX puts are written on the operators, in lengths (no named spaces in MathML Core)
-    markup = mathml(r"a \mathrel{+}= -\log \hat y + x^{t-1}")
+    markup = mathml(r"a \mathrel{+}= -\log \hat y + x^{t-1}, \qquad b")
     found = re.findall(r'<mo lspace="([^"]*)" rspace="([^"]*)">([^<]*)<', markup)
     thin, medium, thick = "0.1667em", "0.2222em", "0.2778em"
     assert [(html.unescape(text), left, right) for left, right, text in found] == [
@@ -96,7 +96,9 @@ def test_the_spaces_are_texs():
         ("\u2061", "0", thin),  # log's argument a thin space away
         ("+", medium, medium),  # a binary operator
         ("\u2212", "0", "0"),  # none in a script
+        (",", "0", "0"),
     ]
+    assert '<mspace width="0.1667em">' in markup, "after the comma, a thin space before b"
     assert "mathspace" not in markup
 
 
