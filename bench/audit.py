@@ -4,6 +4,7 @@ a table to bench/lighthouse.md.
 
     python bench/audit.py                          # the site in _build/html
     python bench/audit.py --site DIR --out STEM    # another built site (main's, say), elsewhere
+    python bench/audit.py --chapters               # every chapter: bench/lighthouse-chapters.*
 
 Lighthouse 12.2.3 is pinned in ``bench/audit/package.json`` and installed there (``make audit``
 does), apart from the site's own assets, so ``make book`` never installs it. It runs with its
@@ -24,7 +25,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "tools"))
-from sitetools import CHROMIUM, EDITIONS, HTML, ROOT, serve  # noqa: E402  (shared with the tests)
+from sitetools import CHAPTERS, CHROMIUM, EDITIONS, HTML, ROOT, serve  # noqa: E402  (shared)
 
 LIGHTHOUSE = Path(__file__).parent / "audit" / "node_modules" / "lighthouse" / "cli" / "index.js"
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
@@ -126,16 +127,22 @@ def table(rows):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--site", type=Path, default=HTML, help="the built site (both editions)")
-    parser.add_argument("--out", default=str(ROOT / "bench" / "lighthouse"), help="output stem")
+    parser.add_argument("--out", help="output stem (default: bench/lighthouse[-chapters])")
+    parser.add_argument("--chapters", action="store_true", help="every chapter, not each kind")
     parser.add_argument("--runs", type=int, default=1, help="runs per page (the median is kept)")
     parser.add_argument("--reports", type=Path, help="a folder for Lighthouse's whole reports")
     args = parser.parse_args()
     if not LIGHTHOUSE.exists():
         sys.exit(f"no {LIGHTHOUSE}: `make audit` installs it (npm ci in bench/audit)")
+    pages = KINDS.items()
+    if args.chapters:
+        pages = [("chapter", c.relative_to(ROOT).with_suffix(".html").as_posix()) for c in CHAPTERS]
+    stem = "lighthouse-chapters" if args.chapters else "lighthouse"
+    out = args.out or str(ROOT / "bench" / stem)
     rows = []
     with serve(args.site, compress=True) as site:
         for folder, _ in EDITIONS.values():
-            for kind, page in KINDS.items():
+            for kind, page in pages:
                 row = {
                     "page": folder + page,
                     "kind": kind,
@@ -143,13 +150,13 @@ def main():
                 }
                 print(json.dumps(row, ensure_ascii=False), flush=True)
                 rows.append(row)
-    Path(f"{args.out}.json").write_text(json.dumps(rows, indent=1, ensure_ascii=False) + "\n")
+    Path(f"{out}.json").write_text(json.dumps(rows, indent=1, ensure_ascii=False) + "\n")
     notes = (
         "Lighthouse 12.2.3, mobile defaults (simulated slow 4G, 4x CPU slowdown), the site served "
         "gzipped as GitHub Pages serves it (`make audit`, bench/audit.py); times in ms; load: "
         "this machine's load average when the run started."
     )
-    Path(f"{args.out}.md").write_text(f"# Lighthouse\n\n{notes}\n\n{table(rows)}\n")
+    Path(f"{out}.md").write_text(f"# Lighthouse\n\n{notes}\n\n{table(rows)}\n")
     print(table(rows))
 
 
