@@ -9,6 +9,7 @@ const { RegisterHTMLHandler } = require("mathjax-full/js/handlers/html.js");
 const { SerializedMmlVisitor } = require("mathjax-full/js/core/MmlTree/SerializedMmlVisitor.js");
 const { STATE } = require("mathjax-full/js/core/MathItem.js");
 const { AllPackages } = require("mathjax-full/js/input/tex/AllPackages.js");
+const { TEXCLASS } = require("mathjax-full/js/core/MmlTree/MmlNode.js");
 
 RegisterHTMLHandler(liteAdaptor());
 // Every package MathJax's browser build would load (some on demand, through autoload), but not
@@ -56,6 +57,10 @@ function core(mathml) {
     .replace(/>\s+</g, "><") // the serializer's indentation
     .replace(/ data-mjx-[\w-]+="[^"]*"/g, "") // MathJax's notes to itself
     .replace(PRIMED, '<mrow>$1<mo lspace="0" rspace="0">$3</mo></mrow>')
+    // \big| ... \Big|: a size of its own, which MathML Core gives only an operator that stretches
+    .replace(/<mo( [^>]*)>/g, (whole, attributes) =>
+      / minsize=/.test(attributes) && !/ stretchy=/.test(attributes)
+        ? `<mo stretchy="true" symmetric="true"${attributes}>` : whole)
     // a table cell's content in one mrow, which assets/course.css aligns in the cell
     .replace(/<mtd([^>]*)>/g, "<mtd$1><mrow>")
     .replace(/<\/mtd>/g, "</mrow></mtd>")
@@ -88,7 +93,7 @@ function markAccents(node) {
 // each node's texSpacing() before it; so here, in every row of the formula.
 function texSpacing(node) {
   (node.childNodes || []).forEach((child) => child && texSpacing(child));
-  if (!node.isKind("mrow")) return node;
+  if (!node.isKind("mrow") || isOperatorName(node.parent)) return node;
   const row = [];
   let previous = null;
   for (const child of node.childNodes) {
@@ -109,6 +114,11 @@ function texSpacing(node) {
   }
   node.childNodes = row;
   return node;
+}
+
+// \operatorname{rot180}: one name, set without TeX's space between its letters and its digits
+function isOperatorName(node) {
+  return node && node.isKind("TeXAtom") && node.texClass === TEXCLASS.OP;
 }
 
 // an operator (or an operator with scripts, or a group of one) that its row spaces as a whole

@@ -92,9 +92,10 @@ def kept_markup(path, formulas, root):
 
 
 def characters(markup):
-    """The characters a browser draws for these formulas: their text, and a letter's italic
-    (MathML sets a one-letter ``<mi>`` in the math italic alphabet)."""
+    """The characters a browser draws for these formulas: their text, a letter's italic (MathML
+    sets a one-letter ``<mi>`` in the math italic alphabet), and a root's radical sign."""
     found = {c for m in markup for text in TEXT.findall(m) for c in html.unescape(text)}
+    found |= {"\u221a" for m in markup if "<msqrt" in m or "<mroot" in m}  # the radical sign
     return {ord(c) for c in found | {italic(c) for c in found} - {None}}
 
 

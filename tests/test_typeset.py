@@ -75,6 +75,7 @@ def test_the_math_font_has_every_character_of_the_sites_formulas(built_book, lan
     assert len(formulas) > 500, "too few formulas found: the check would be blind"
     drawn = {c for m in formulas for t in re.findall(r">([^<]+)<", m) for c in html.unescape(t)}
     drawn |= {typeset.italic(c) for c in drawn} - {None}
+    drawn |= {"\u221a" for m in formulas if "<msqrt" in m}  # a root draws the radical sign
     font = TTFont(folder / "_static" / typeset.FONT_FILE)
     cmap = font.getBestCmap()
     # Chinese characters and marks (wide) are drawn in the page's font (assets/course.css)
@@ -100,6 +101,17 @@ def test_the_spaces_are_texs():
     ]
     assert '<mspace width="0.1667em">' in markup, "after the comma, a thin space before b"
     assert "mathspace" not in markup
+
+
+def test_an_operator_name_is_one_word():
+    # \operatorname{rot180}: no space between its letters and its digits, as TeX sets it
+    assert "<mrow><mi>rot</mi><mn>180</mn></mrow>" in mathml(r"\operatorname{rot180}(K)")
+
+
+def test_a_delimiter_of_a_given_size_stretches_to_it():
+    # \Big|: MathML Core gives an operator its minsize only if it stretches
+    markup = mathml(r"\frac{a}{b}\Big|_{c}")
+    assert re.search(r'<mo stretchy="true" symmetric="true" minsize="1.623em"', markup), markup
 
 
 def test_a_table_cell_is_one_row():
