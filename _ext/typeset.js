@@ -146,7 +146,16 @@ const html = formulas.map(({ tex, display }) =>
   core(visitor.visitTree(typesetTree(doc.convert(tex, { display, end: STATE.CONVERT })))));
 
 function typesetTree(root) {  // what MathJax's output would do to the tree, for MathML Core
+  fractionsInner(root);
   root.setTeXclass(null); // each atom's TeX class, and the class of the atom before it
   return texSpacing(markAccents(root));
+}
+
+// TeX makes a fraction an Inner atom (The TeXbook, appendix G, rule 15e): a thin space between
+// two fractions and between a letter and a fraction, where MathJax, which keeps it an ordinary
+// atom, sets two fraction bars side by side, 2 px apart.
+function fractionsInner(node) {
+  if (node.isKind("mfrac")) node.texClass = TEXCLASS.INNER;
+  (node.childNodes || []).forEach((child) => child && fractionsInner(child));
 }
 process.stdout.write(JSON.stringify({ html }));

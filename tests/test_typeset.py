@@ -103,6 +103,14 @@ def test_the_spaces_are_texs():
     assert "mathspace" not in markup
 
 
+def test_a_fraction_is_an_inner_atom():
+    # TeX's rule 15e: a thin space between two fractions and between a letter and a fraction,
+    # none between a fraction and the parenthesis around it
+    markup = mathml(r"V \frac{a}{b}\frac{c}{d} = \left(\frac{1}{2}\right)")
+    assert markup.count('<mspace width="0.1667em">') == 2, markup
+    assert '<mo lspace="0" rspace="0">(</mo><mfrac>' in markup
+
+
 def test_an_operator_name_is_one_word():
     # \operatorname{rot180}: no space between its letters and its digits, as TeX sets it
     assert "<mrow><mi>rot</mi><mn>180</mn></mrow>" in mathml(r"\operatorname{rot180}(K)")
