@@ -60,7 +60,7 @@ from sphinx.environment.collectors.toctree import TocTreeCollector
 from sphinx.errors import ExtensionError
 from sphinx.jinja2glue import BuiltinTemplateLoader
 from sphinx.search import zh
-from typeset import SCRIPT_DIGEST, drop_mathjax_scripts, typeset_site
+from typeset import NODE_SCRIPT, drop_mathjax_scripts, typeset_site
 
 #: what the theme's templates are read with, as Sphinx loads them: the end of a template's path
 #: -> [(what, pattern, replacement), ...]; each pattern is found exactly once, else the theme
@@ -275,11 +275,11 @@ document.addEventListener("DOMContentLoaded", function () {
 """
 
 
-#: a digest of what this extension edits in every page: Sphinx rewrites only the pages it finds
-#: outdated and does not read an extension's code, but a changed "html" setting rewrites them all
-PAGE_EDITS = hashlib.sha256(
-    repr((THEME_EDITS, SCROLLABLE_MATH_JS, SCRIPT_DIGEST)).encode()
-).hexdigest()
+#: a digest of what this extension edits in every page, its code and the typesetting's: Sphinx
+#: rewrites only the pages it finds outdated and does not read an extension's code, but a changed
+#: "html" setting rewrites them all
+PAGE_SOURCES = (__file__, Path(__file__).with_name("typeset.py"), NODE_SCRIPT)
+PAGE_EDITS = hashlib.sha256(b"".join(Path(f).read_bytes() for f in PAGE_SOURCES)).hexdigest()
 
 
 def setup(app):

@@ -75,14 +75,18 @@ function decode(text) {
   return text.replace(/&#x([0-9A-F]+);/gi, (_, hex) => String.fromCodePoint(parseInt(hex, 16)));
 }
 
-// MathML Core sets an accent (\hat, \bar, \vec) close over its letter only when the <mover>
-// says it is one; MathJax marks its accent's operator instead.
-function markAccents(node) {
+// What MathML Core and TeX need marked in the tree before the spacing is computed. An accent
+// (\hat, \bar, \vec) sits close over its letter only when its <mover> says it is one (MathJax
+// marks the accent's operator instead). A fraction is an Inner atom in TeX (The TeXbook, appendix
+// G, rule 15e): a thin space between two fractions and between a letter and a fraction, where
+// MathJax, which keeps it an ordinary atom, sets two fraction bars side by side, 2 px apart.
+function markForCore(node) {
   const over = node.isKind("mover") || node.isKind("munderover") ? node.childNodes[node.over] : null;
   if (over && over.isKind("mo") && over.getProperty("mathaccent")) {
     node.attributes.set("accent", true);
   }
-  (node.childNodes || []).forEach((child) => child && markAccents(child));
+  if (node.isKind("mfrac")) node.texClass = TEXCLASS.INNER;
+  (node.childNodes || []).forEach((child) => child && markForCore(child));
   return node;
 }
 
@@ -141,21 +145,12 @@ function setSpace(mo, name, value) {  // a space the TeX gave explicitly stays a
   }
 }
 
+function typesetTree(root) {  // what MathJax's output would do to the tree, for MathML Core
+  markForCore(root).setTeXclass(null); // each atom's TeX class, and the class of the atom before
+  return texSpacing(root);
+}
+
 const formulas = JSON.parse(require("fs").readFileSync(0, "utf8"));
 const html = formulas.map(({ tex, display }) =>
   core(visitor.visitTree(typesetTree(doc.convert(tex, { display, end: STATE.CONVERT })))));
-
-function typesetTree(root) {  // what MathJax's output would do to the tree, for MathML Core
-  fractionsInner(root);
-  root.setTeXclass(null); // each atom's TeX class, and the class of the atom before it
-  return texSpacing(markAccents(root));
-}
-
-// TeX makes a fraction an Inner atom (The TeXbook, appendix G, rule 15e): a thin space between
-// two fractions and between a letter and a fraction, where MathJax, which keeps it an ordinary
-// atom, sets two fraction bars side by side, 2 px apart.
-function fractionsInner(node) {
-  if (node.isKind("mfrac")) node.texClass = TEXCLASS.INNER;
-  (node.childNodes || []).forEach((child) => child && fractionsInner(child));
-}
 process.stdout.write(JSON.stringify({ html }));

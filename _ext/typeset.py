@@ -16,6 +16,7 @@ the doctrees (``typeset.json``), and Node runs only when the site has a formula 
 
 import hashlib
 import html
+import io
 import json
 import re
 import subprocess
@@ -120,13 +121,11 @@ def write_math_font(folder, markup, root):
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=characters(markup))
     subsetter.subset(font)
+    data = io.BytesIO()
+    subset.save_font(font, data, options)
     path = Path(folder) / FONT_FILE
-    new = path.with_suffix(".new")
-    subset.save_font(font, str(new), options)
-    if path.exists() and path.read_bytes() == new.read_bytes():
-        new.unlink()
-    else:
-        new.replace(path)
+    if not path.exists() or path.read_bytes() != data.getvalue():
+        path.write_bytes(data.getvalue())
 
 
 def typeset_site(app, exception):

@@ -4,17 +4,12 @@ every character the site's formulas draw."""
 
 import html
 import re
-import sys
 import unicodedata
-from pathlib import Path
 
 import pytest
+import typeset  # _ext/, on the path in conftest.py, as Sphinx loads it
 from fontTools.ttLib import TTFont
-
-sys.path.insert(0, str(Path(__file__).parents[1] / "_ext"))
-sys.path.insert(0, str(Path(__file__).parents[1] / "tools"))
-import typeset  # noqa: E402  (Sphinx loads it from _ext/)
-from sitetools import EDITIONS, ROOT  # noqa: E402
+from sitetools import EDITIONS, ROOT
 
 MATH = re.compile(r"<math xmlns=\"http://www.w3.org/1998/Math/MathML\".*?</math>", re.S)
 
